@@ -1,0 +1,85 @@
+//! The seam between the API calls and the wire. The calls build an [`ApiRequest`] and read an
+//! [`ApiResponse`]; HTTP is one [`Transport`], and the integrated channel (a local socket to
+//! the job server) will be another carrying the same requests, so every call and every error
+//! mapping is written once.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use crate::error::Result;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+/// What the caller wants back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accept {
+    #[default]
+    Json,
+    /// `application/clixml`: one CliXml document (pipeline output).
+    CliXml,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: Method,
+    /// Below `/api/v1/`, each segment already percent-encoded (`job/5/output`).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
+    pub accept: Accept,
+    /// How long the server may legitimately hold the request (a long-poll's `wait`): added to
+    /// the transport's own timeout so a long-poll is not mistaken for a dead server.
+    pub hold: Duration,
+}
+
+impl ApiRequest {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            accept: Accept::Json,
+            hold: Duration::ZERO,
+        }
+    }
+
+    /// Adds every field of a query struct (model's `JobQuery`, `OutputQuery`) that is set.
+    pub fn query_from(mut self, query: &impl serde::Serialize) -> Self {
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(query) {
+            for (key, value) in fields {
+                match value {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(text) => self.query.push((key, text)),
+                    other => self.query.push((key, other.to_string())),
+                }
+            }
+        }
+        self
+    }
+
+    pub fn body(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// A response of any status: mapping statuses to errors is the caller's job, shared by all
+/// transports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Carries requests to a server. Errors are only the ones below HTTP semantics: unreachable,
+/// TLS, timeout, a broken body.
+pub trait Transport: Send + Sync + std::fmt::Debug {
+    fn send(&self, request: ApiRequest) -> BoxFuture<'_, Result<ApiResponse>>;
+}

@@ -1,0 +1,12 @@
+//! The client against wiremock servers: request shapes, response parsing (ours and PSU's),
+//! error mapping, TLS, and following jobs.
+
+mod common;
+mod errors;
+mod fake_job;
+mod feedback;
+mod jobs;
+mod run;
+mod scripts;
+mod tls;
+mod wait;
