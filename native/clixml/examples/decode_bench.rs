@@ -1,0 +1,68 @@
+//! Decode benchmark: `decode_bench <iterations> <file>...` decodes each file fully
+//! `iterations` times and prints one JSON line per file:
+//! `{"file":…,"bytes":…,"objects":…,"seconds":…,"mb_per_s":…}` (`objects` = top-level values
+//! per pass, `seconds` = total over all passes).
+
+use std::io::BufReader;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(iterations), files) = (
+        args.first().and_then(|n| n.parse::<u32>().ok()),
+        args.get(1..).unwrap_or_default(),
+    ) else {
+        eprintln!("usage: decode_bench <iterations> <file>...");
+        return ExitCode::from(2);
+    };
+    if files.is_empty() || iterations == 0 {
+        eprintln!("usage: decode_bench <iterations> <file>...");
+        return ExitCode::from(2);
+    }
+    for file in files {
+        match bench(file, iterations) {
+            Ok((bytes, objects, seconds)) => {
+                let mb_per_s = bytes as f64 * f64::from(iterations) / 1e6 / seconds;
+                println!(
+                    "{{\"file\":{},\"bytes\":{bytes},\"objects\":{objects},\"seconds\":{seconds:.6},\"mb_per_s\":{mb_per_s:.2}}}",
+                    json_string(file)
+                );
+            }
+            Err(e) => {
+                eprintln!("{file}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Reads the file once, then decodes it from memory so that disk speed is not measured.
+fn bench(file: &str, iterations: u32) -> Result<(usize, usize, f64), Box<dyn std::error::Error>> {
+    let data = std::fs::read(file)?;
+    let mut objects = 0;
+    let start = Instant::now();
+    for _ in 0..iterations {
+        objects = 0;
+        for value in clixml::Decoder::new(BufReader::with_capacity(1 << 16, data.as_slice())) {
+            std::hint::black_box(value?);
+            objects += 1;
+        }
+    }
+    Ok((data.len(), objects, start.elapsed().as_secs_f64()))
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

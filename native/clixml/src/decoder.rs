@@ -1,0 +1,221 @@
+//! Document framing: `#< CLIXML` header lines, the `<Objs>` root (possibly several
+//! concatenated documents), one top-level value per iteration; and the root-less fragment
+//! form of remoting message bodies.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::parser::Parser;
+use crate::tag::Tag;
+use crate::tokenizer::{Token, is_space};
+use crate::value::Value;
+use std::io::BufRead;
+
+/// The header line `pwsh -OutputFormat xml` writes before the document.
+const CLIXML_HEADER: &[u8] = b"#< CLIXML";
+
+/// Streaming decoder over a CliXml document: yields one top-level value at a time, so memory
+/// is bounded by the largest value. The RefId scope spans the whole document (a `Ref` may
+/// point into an earlier top-level value). Accepts a UTF-8/UTF-16 BOM, `#< CLIXML` header
+/// lines and several concatenated `<Objs>` documents (each its own scope). After an error
+/// the iterator ends.
+pub struct Decoder<R: BufRead> {
+    parser: Parser<R>,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before a root element; `seen_root` tells whether one was read already.
+    Prolog {
+        seen_root: bool,
+    },
+    InDocument,
+    Done,
+}
+
+impl<R: BufRead> Decoder<R> {
+    pub fn new(input: R) -> Self {
+        Self::with_limits(input, Limits::default())
+    }
+
+    pub fn with_limits(input: R, limits: Limits) -> Self {
+        Decoder {
+            parser: Parser::new(input, limits),
+            state: State::Prolog { seen_root: false },
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<Value>> {
+        loop {
+            match self.state {
+                State::Done => return Ok(None),
+                State::InDocument => match self.parser.child(Tag::Objs)? {
+                    Some(start) => return self.parser.value(start, 0).map(Some),
+                    None => self.state = State::Prolog { seen_root: true },
+                },
+                State::Prolog { seen_root } => {
+                    while self.parser.tok.skip_line(CLIXML_HEADER)? {}
+                    match self.parser.tok.next()? {
+                        Token::Text(span) | Token::CData(span) => {
+                            if !self.parser.tok.bytes(&span).iter().all(|&b| is_space(b)) {
+                                return Err(self.parser.tok.error(ErrorKind::UnexpectedText));
+                            }
+                        }
+                        Token::Start { name, attrs, empty } => {
+                            let root = self.parser.start(&name, &attrs, empty)?;
+                            self.open_root(&root.tag, root.version.as_deref(), root.pos)?;
+                            self.state = if empty {
+                                State::Prolog { seen_root: true }
+                            } else {
+                                State::InDocument
+                            };
+                        }
+                        Token::End { .. } => {
+                            return Err(self
+                                .parser
+                                .tok
+                                .error(ErrorKind::Syntax("end tag outside the root")));
+                        }
+                        Token::Eof if seen_root => return Ok(None),
+                        Token::Eof => return Err(self.parser.tok.error(ErrorKind::MissingRoot)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks the root and its `Version` (major must be 1) and opens a new RefId scope.
+    fn open_root(&mut self, tag: &Tag, version: Option<&str>, pos: u64) -> Result<()> {
+        if *tag != Tag::Objs {
+            return Err(Error::new(ErrorKind::MissingRoot, pos));
+        }
+        self.parser.reset_scope();
+        if let Some(version) = version {
+            let mut parts = version.split('.').map(|p| p.trim().parse::<u32>());
+            match (parts.next(), parts.next()) {
+                (Some(Ok(1)), minor) => {
+                    self.parser.skip_unknown = matches!(minor, Some(Ok(m)) if m > 1)
+                }
+                _ => return Err(Error::new(ErrorKind::Version(version.to_owned()), pos)),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Iterator for Decoder<R> {
+    type Item = Result<Value>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.step() {
+            Ok(Some(value)) => Some(Ok(value)),
+            Ok(None) => {
+                self.state = State::Done;
+                None
+            }
+            Err(e) => {
+                self.state = State::Done;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Decodes a whole document (see [`Decoder`]).
+pub fn decode_document(text: &str) -> Result<Vec<Value>> {
+    Decoder::new(text.as_bytes()).collect()
+}
+
+/// Decodes one value element without the `<Objs>` wrapper, ignoring namespaces (remoting
+/// message bodies, pipeline output fragments): `<Obj RefId="0">…</Obj>`, `<S>x</S>`, …
+pub fn decode_fragment(xml: &str) -> Result<Value> {
+    decode_fragment_bytes(xml.as_bytes(), Limits::default())
+}
+
+/// [`decode_fragment`] over bytes (UTF-8 with or without BOM, or UTF-16 with BOM), e.g. a
+/// PSRP message's data field, with explicit limits.
+pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
+    let mut parser = Parser::new(xml, limits);
+    let mut value = None;
+    loop {
+        match parser.tok.next()? {
+            Token::Text(span) | Token::CData(span) => {
+                if !parser.tok.bytes(&span).iter().all(|&b| is_space(b)) {
+                    return Err(parser.tok.error(ErrorKind::UnexpectedText));
+                }
+            }
+            Token::Start { name, attrs, empty } if value.is_none() => {
+                let start = parser.start(&name, &attrs, empty)?;
+                value = Some(parser.value(start, 0)?);
+            }
+            Token::Start { .. } | Token::End { .. } => {
+                return Err(parser.tok.error(ErrorKind::TrailingContent));
+            }
+            Token::Eof => return value.ok_or_else(|| parser.tok.error(ErrorKind::UnexpectedEof)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_top_level_values_across_headers_and_documents() {
+        let ns = r#"xmlns="http://schemas.microsoft.com/powershell/2004/04""#;
+        let text = format!(
+            "#< CLIXML\r\n#< CLIXML\n<?xml version=\"1.0\"?><Objs Version=\"1.1.0.1\" {ns}>\n  <S S=\"Error\">a</S>\n  <I32>1</I32>\n</Objs>\n#< CLIXML\n<Objs Version=\"1.1.0.1\" {ns}><Nil /></Objs><Objs {ns}/>"
+        );
+        let values = decode_document(&text).unwrap();
+        assert_eq!(values, [Value::Str("a".into()), Value::I32(1), Value::Nil]);
+    }
+
+    #[test]
+    fn refuses_missing_root_bad_version_and_trailing_garbage() {
+        let kind = |t: &str| decode_document(t).unwrap_err().kind;
+        assert_eq!(kind(""), ErrorKind::MissingRoot);
+        assert_eq!(kind("<S>x</S>"), ErrorKind::MissingRoot);
+        assert_eq!(
+            kind("<Objs Version=\"2.0\"/>"),
+            ErrorKind::Version("2.0".into())
+        );
+        assert_eq!(kind("<Objs><S>x</S></Objs>junk"), ErrorKind::UnexpectedText);
+        assert_eq!(kind("<Objs><S>x</S>"), ErrorKind::UnexpectedEof);
+        assert_eq!(decode_document("<Objs></Objs>").unwrap(), []);
+    }
+
+    #[test]
+    fn skips_unknown_obj_children_only_in_newer_minor_versions() {
+        let doc = |v: &str| {
+            format!(
+                "<Objs Version=\"{v}\"><Obj RefId=\"0\"><Future><x/></Future><ToString>t</ToString></Obj></Objs>"
+            )
+        };
+        let values = decode_document(&doc("1.2")).unwrap();
+        assert!(matches!(&values[0], Value::Object(o) if o.to_string.as_deref() == Some("t")));
+        assert_eq!(
+            decode_document(&doc("1.1.0.1")).unwrap_err().kind,
+            ErrorKind::UnknownElement("Future".into())
+        );
+    }
+
+    #[test]
+    fn fragment_is_one_value_without_root() {
+        assert_eq!(
+            decode_fragment("\u{FEFF}<S>x</S>\n").unwrap(),
+            Value::Str("x".into())
+        );
+        assert_eq!(
+            decode_fragment("<p:S xmlns:p=\"urn:x\">y</p:S>").unwrap(),
+            Value::Str("y".into())
+        );
+        assert_eq!(
+            decode_fragment("<S>x</S><S>y</S>").unwrap_err().kind,
+            ErrorKind::TrailingContent
+        );
+        assert_eq!(
+            decode_fragment("  ").unwrap_err().kind,
+            ErrorKind::UnexpectedEof
+        );
+    }
+}

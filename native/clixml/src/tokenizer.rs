@@ -1,0 +1,427 @@
+//! A pull tokenizer for the XML subset CliXml uses: start/end/empty tags with attributes,
+//! text, CDATA; comments, processing instructions and the XML declaration are skipped, DTDs
+//! refused. It reads through a window over the source so that memory is bounded by the
+//! largest token, and reports absolute byte offsets. Hand-written rather than a general XML
+//! reader because decode speed is a goal and CliXml needs none of the rest.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::source::Source;
+use std::io::BufRead;
+use std::ops::Range;
+
+/// Absolute byte offsets into the input, valid until the next [`Tokenizer::next`] call
+/// (or, for the pinned start, until the one after it).
+pub(crate) type Span = Range<u64>;
+
+pub(crate) enum Token {
+    Start {
+        name: Span,
+        attrs: Span,
+        empty: bool,
+    },
+    End {
+        name: Span,
+    },
+    /// Raw character data (entities not yet resolved).
+    Text(Span),
+    /// CDATA section content: literal text.
+    CData(Span),
+    Eof,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+pub(crate) struct Tokenizer<R> {
+    src: Source<R>,
+    buf: Vec<u8>,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Read position within `buf`.
+    pos: usize,
+    eof: bool,
+    /// Absolute offset the window must keep (a text span awaiting its end tag).
+    pin: Option<u64>,
+    /// Absolute offset of the start of the token returned last.
+    token_start: u64,
+    max_bytes: u64,
+    max_token: usize,
+}
+
+impl<R: BufRead> Tokenizer<R> {
+    pub(crate) fn new(src: R, max_bytes: u64, max_token: usize) -> Self {
+        Tokenizer {
+            src: Source::new(src),
+            buf: Vec::new(),
+            base: 0,
+            pos: 0,
+            eof: false,
+            pin: None,
+            token_start: 0,
+            max_bytes,
+            max_token,
+        }
+    }
+
+    /// Offset of the token returned last.
+    pub(crate) fn position(&self) -> u64 {
+        self.token_start
+    }
+
+    pub(crate) fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.token_start)
+    }
+
+    pub(crate) fn bytes(&self, span: &Span) -> &[u8] {
+        let start = (span.start - self.base) as usize;
+        let end = (span.end - self.base) as usize;
+        &self.buf[start..end]
+    }
+
+    /// Keeps `offset..` in the window across the next `next()` call.
+    pub(crate) fn pin(&mut self, offset: Option<u64>) {
+        self.pin = offset;
+    }
+
+    pub(crate) fn next(&mut self) -> Result<Token> {
+        loop {
+            self.token_start = self.base + self.pos as u64;
+            let avail = &self.buf[self.pos..];
+            if avail.is_empty() {
+                if self.eof {
+                    return Ok(Token::Eof);
+                }
+                self.more()?;
+                continue;
+            }
+            if avail[0] != b'<' {
+                match memchr::memchr(b'<', avail) {
+                    Some(len) => return self.emit(Token::Text, len, len),
+                    None if self.eof => return self.emit(Token::Text, avail.len(), avail.len()),
+                    None => {
+                        self.more()?;
+                        continue;
+                    }
+                }
+            }
+            if avail.len() < 9 && !self.eof {
+                self.more()?;
+                continue;
+            }
+            match self.markup()? {
+                Some(token) => return Ok(token),
+                None => continue,
+            }
+        }
+    }
+
+    /// Handles the markup at `pos` (which is `<`). `None`: skipped, or more input needed.
+    fn markup(&mut self) -> Result<Option<Token>> {
+        let avail = &self.buf[self.pos..];
+        let closing = |pat: &[u8], from: usize| {
+            memchr::memmem::find(avail.get(from..).unwrap_or_default(), pat).map(|i| i + from)
+        };
+        let (token, consumed) = if avail.starts_with(b"<!--") {
+            match closing(b"-->", 4) {
+                Some(end) => (None, end + 3),
+                None => return self.more().map(|()| None),
+            }
+        } else if avail.starts_with(b"<![CDATA[") {
+            match closing(b"]]>", 9) {
+                Some(end) => (Some(self.span_token(Token::CData, 9, end)), end + 3),
+                None => return self.more().map(|()| None),
+            }
+        } else if avail.starts_with(b"<!") {
+            return Err(self.error(ErrorKind::Dtd));
+        } else if avail.starts_with(b"<?") {
+            match closing(b"?>", 2) {
+                Some(end) => (None, end + 2),
+                None => return self.more().map(|()| None),
+            }
+        } else if avail.starts_with(b"</") {
+            let Some(end) = memchr::memchr(b'>', avail) else {
+                return self.more().map(|()| None);
+            };
+            let name = trim(avail, 2, end);
+            if name.is_empty() {
+                return Err(self.error(ErrorKind::Syntax("empty end tag")));
+            }
+            (
+                Some(Token::End {
+                    name: self.abs(name),
+                }),
+                end + 1,
+            )
+        } else {
+            let Some(end) = tag_end(avail) else {
+                return self.more().map(|()| None);
+            };
+            let name_end = avail[1..end]
+                .iter()
+                .position(|&b| is_space(b) || b == b'/')
+                .map_or(end, |i| i + 1);
+            if name_end == 1 {
+                return Err(self.error(ErrorKind::Syntax("missing element name")));
+            }
+            let mut attrs = trim(avail, name_end, end);
+            let empty = attrs.end > attrs.start && avail[attrs.end - 1] == b'/';
+            if empty {
+                attrs.end -= 1;
+            }
+            let token = Token::Start {
+                name: self.abs(1..name_end),
+                attrs: self.abs(attrs),
+                empty,
+            };
+            (Some(token), end + 1)
+        };
+        if consumed > self.max_token {
+            return Err(self.error(ErrorKind::StringLimit(self.max_token)));
+        }
+        self.pos += consumed;
+        Ok(token)
+    }
+
+    fn span_token(&self, make: fn(Span) -> Token, start: usize, end: usize) -> Token {
+        make(self.abs(start..end))
+    }
+
+    fn abs(&self, rel: Range<usize>) -> Span {
+        let at = self.base + self.pos as u64;
+        at + rel.start as u64..at + rel.end as u64
+    }
+
+    fn emit(&mut self, make: fn(Span) -> Token, len: usize, consumed: usize) -> Result<Token> {
+        if len > self.max_token {
+            return Err(self.error(ErrorKind::StringLimit(self.max_token)));
+        }
+        let token = make(self.abs(0..len));
+        self.pos += consumed;
+        Ok(token)
+    }
+
+    /// Skips leading whitespace and one line starting with `header`, if that is what comes
+    /// next (`#< CLIXML` contains a `<`, so it cannot go through [`Tokenizer::next`]).
+    pub(crate) fn skip_line(&mut self, header: &[u8]) -> Result<bool> {
+        loop {
+            let avail = &self.buf[self.pos..];
+            let ws = avail.iter().take_while(|&&b| is_space(b)).count();
+            let line = &avail[ws..];
+            if line.len() >= header.len() || self.eof {
+                if !line.starts_with(header) {
+                    return Ok(false);
+                }
+                if let Some(nl) = memchr::memchr(b'\n', line) {
+                    self.pos += ws + nl + 1;
+                    return Ok(true);
+                }
+                if self.eof {
+                    self.pos = self.buf.len();
+                    return Ok(true);
+                }
+            }
+            self.token_start = self.base + self.pos as u64;
+            self.more()?;
+        }
+    }
+
+    /// Reads more input into the window; the token being scanned is incomplete.
+    fn more(&mut self) -> Result<()> {
+        if self.eof {
+            return Err(self.error(ErrorKind::UnexpectedEof));
+        }
+        let partial = self.buf.len() - self.pos;
+        if partial > self.max_token.saturating_add(16) {
+            return Err(self.error(ErrorKind::StringLimit(self.max_token)));
+        }
+        let keep_from = match self.pin {
+            Some(pin) => ((pin.saturating_sub(self.base)) as usize).min(self.pos),
+            None => self.pos,
+        };
+        if keep_from > 0 {
+            self.buf.drain(..keep_from);
+            self.base += keep_from as u64;
+            self.pos -= keep_from;
+        }
+        // Geometric growth keeps rescanning a large token linear overall.
+        let want = CHUNK.max(partial);
+        let n = self
+            .src
+            .read(&mut self.buf, want)
+            .map_err(|e| self.error(ErrorKind::Io(e.to_string())))?;
+        if n == 0 {
+            self.eof = true;
+        }
+        if self.base + self.buf.len() as u64 > self.max_bytes {
+            return Err(self.error(ErrorKind::ByteLimit(self.max_bytes)));
+        }
+        Ok(())
+    }
+}
+
+/// XML whitespace.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> Range<usize> {
+    while start < end && is_space(bytes[start]) {
+        start += 1;
+    }
+    while end > start && is_space(bytes[end - 1]) {
+        end -= 1;
+    }
+    start..end
+}
+
+/// Index of the `>` closing the start tag at `tag[0]`, skipping quoted attribute values.
+fn tag_end(tag: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        let at = i + memchr::memchr3(b'>', b'"', b'\'', &tag[i..])?;
+        match tag[at] {
+            b'>' => return Some(at),
+            quote => i = at + 1 + memchr::memchr(quote, &tag[at + 1..])? + 1,
+        }
+    }
+}
+
+/// Iterates `name="value"` pairs of a start tag's attribute text.
+pub(crate) fn attributes(
+    mut rest: &[u8],
+) -> impl Iterator<Item = Result<(&[u8], &[u8]), ErrorKind>> {
+    std::iter::from_fn(move || {
+        let start = rest.iter().position(|&b| !is_space(b))?;
+        rest = &rest[start..];
+        let parsed = (|| {
+            let eq =
+                memchr::memchr(b'=', rest).ok_or(ErrorKind::Syntax("attribute without value"))?;
+            let name = &rest[..trim(rest, 0, eq).end];
+            if name.is_empty() || name.iter().any(|&b| is_space(b) || b == b'"' || b == b'\'') {
+                return Err(ErrorKind::Syntax("malformed attribute"));
+            }
+            let after = &rest[eq + 1..];
+            let q = after
+                .iter()
+                .position(|&b| !is_space(b))
+                .ok_or(ErrorKind::Syntax("attribute without value"))?;
+            let quote = after[q];
+            if quote != b'"' && quote != b'\'' {
+                return Err(ErrorKind::Syntax("unquoted attribute value"));
+            }
+            let len = memchr::memchr(quote, &after[q + 1..])
+                .ok_or(ErrorKind::Syntax("unterminated attribute"))?;
+            let value = &after[q + 1..q + 1 + len];
+            if value.contains(&b'<') {
+                return Err(ErrorKind::Syntax("'<' in attribute value"));
+            }
+            let consumed = eq + 1 + q + 1 + len + 1;
+            Ok((name, value, consumed))
+        })();
+        match parsed {
+            Ok((name, value, consumed)) => {
+                rest = &rest[consumed..];
+                if rest.first().is_some_and(|&b| !is_space(b)) {
+                    rest = &[];
+                    return Some(Err(ErrorKind::Syntax(
+                        "attributes must be separated by whitespace",
+                    )));
+                }
+                Some(Ok((name, value)))
+            }
+            Err(e) => {
+                rest = &[];
+                Some(Err(e))
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(input: &str) -> Result<Vec<String>> {
+        let mut t = Tokenizer::new(
+            std::io::BufReader::with_capacity(2, input.as_bytes()),
+            u64::MAX,
+            1 << 20,
+        );
+        let mut out = Vec::new();
+        loop {
+            let s =
+                |t: &Tokenizer<_>, span: &Span| String::from_utf8_lossy(t.bytes(span)).into_owned();
+            let line = match t.next()? {
+                Token::Start { name, attrs, empty } => format!(
+                    "<{} [{}]{}",
+                    s(&t, &name),
+                    s(&t, &attrs),
+                    if empty { "/" } else { "" }
+                ),
+                Token::End { name } => format!("</{}", s(&t, &name)),
+                Token::Text(span) => format!("T:{}", s(&t, &span)),
+                Token::CData(span) => format!("C:{}", s(&t, &span)),
+                Token::Eof => return Ok(out),
+            };
+            out.push(line);
+        }
+    }
+
+    #[test]
+    fn tokenizes_tags_text_and_skips_comments() {
+        let got = tokens(
+            "<?xml version=\"1.0\"?><a x=\"1>2\" y='3'><!-- c --><b/>hi<![CDATA[<x>]]></a >",
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            ["<a [x=\"1>2\" y='3']", "<b []/", "T:hi", "C:<x>", "</a"]
+        );
+    }
+
+    #[test]
+    fn refuses_dtds_and_truncation() {
+        assert_eq!(
+            tokens("<!DOCTYPE x []><a/>").unwrap_err().kind,
+            ErrorKind::Dtd
+        );
+        assert_eq!(
+            tokens("<a><!-- never closed").unwrap_err().kind,
+            ErrorKind::UnexpectedEof
+        );
+        let err = tokens("<a>\n<b x=\"").unwrap_err();
+        assert_eq!((err.kind, err.position), (ErrorKind::UnexpectedEof, 4));
+    }
+
+    #[test]
+    fn enforces_token_and_byte_limits() {
+        let mut t = Tokenizer::new("<a>0123456789</a>".as_bytes(), u64::MAX, 5);
+        assert!(matches!(t.next(), Ok(Token::Start { .. })));
+        assert_eq!(
+            t.next().err().map(|e| e.kind),
+            Some(ErrorKind::StringLimit(5))
+        );
+        let mut t = Tokenizer::new("<a>0123456789</a>".as_bytes(), 4, 100);
+        assert_eq!(
+            t.next().err().map(|e| e.kind),
+            Some(ErrorKind::ByteLimit(4))
+        );
+    }
+
+    #[test]
+    fn parses_attributes() {
+        let got: Vec<_> = attributes(b" N = \"a b\"  RefId='0'")
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(got, [(&b"N"[..], &b"a b"[..]), (&b"RefId"[..], &b"0"[..])]);
+        for bad in [
+            &b"N"[..],
+            b"N=x",
+            b"N=\"x",
+            b"N=\"a\"M=\"b\"",
+            b"=\"a\"",
+            b"N=\"<\"",
+        ] {
+            assert!(attributes(bad).any(|r| r.is_err()), "{bad:?}");
+        }
+    }
+}
