@@ -61,8 +61,8 @@ impl<R: BufRead> Decoder<R> {
                                 return Err(self.parser.tok.error(ErrorKind::UnexpectedText));
                             }
                         }
-                        Token::Start { name, attrs, empty } => {
-                            let root = self.parser.start(&name, &attrs, empty)?;
+                        Token::Start { name, empty } => {
+                            let root = self.parser.start(&name, empty)?;
                             self.open_root(&root.tag, root.version.as_deref(), root.pos)?;
                             self.state = if empty {
                                 State::Prolog { seen_root: true }
@@ -144,8 +144,8 @@ pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
                     return Err(parser.tok.error(ErrorKind::UnexpectedText));
                 }
             }
-            Token::Start { name, attrs, empty } if value.is_none() => {
-                let start = parser.start(&name, &attrs, empty)?;
+            Token::Start { name, empty } if value.is_none() => {
+                let start = parser.start(&name, empty)?;
                 value = Some(parser.value(start, 0)?);
             }
             Token::Start { .. } | Token::End { .. } => {

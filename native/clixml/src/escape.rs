@@ -3,6 +3,7 @@
 //! works on UTF-16 code units — hence the surrogate handling.
 
 use crate::error::ErrorKind;
+use crate::scan::{find_byte, find_byte2};
 use std::borrow::Cow;
 
 /// Where a piece of raw XML text came from: attribute values get whitespace normalised.
@@ -15,26 +16,14 @@ pub(crate) enum TextKind {
 /// Validates UTF-8 and resolves entities, character references and XML end-of-line handling.
 pub(crate) fn unescape_xml(raw: &[u8], kind: TextKind) -> Result<Cow<'_, str>, ErrorKind> {
     let text = std::str::from_utf8(raw).map_err(|_| ErrorKind::Encoding)?;
-    let special: &[u8] = match kind {
-        TextKind::Content => b"&\r",
-        TextKind::Attribute => b"&\r\n\t",
-    };
-    let Some(first) = text.bytes().position(|b| special.contains(&b)) else {
+    let Some(mut i) = find_special(raw, kind) else {
         return Ok(Cow::Borrowed(text));
     };
     let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..first]);
-    let bytes = text.as_bytes();
-    let mut i = first;
-    let mut run = first;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !special.contains(&b) {
-            i += 1;
-            continue;
-        }
+    let mut run = 0;
+    loop {
         out.push_str(&text[run..i]);
-        match b {
+        match raw[i] {
             b'&' => {
                 let end = text[i..].find(';').ok_or(ErrorKind::Entity)? + i;
                 out.push(entity(&text[i + 1..end])?);
@@ -42,11 +31,7 @@ pub(crate) fn unescape_xml(raw: &[u8], kind: TextKind) -> Result<Cow<'_, str>, E
             }
             b'\r' => {
                 // "\r\n" and a lone "\r" both become one line feed (XML 1.0 §2.11).
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
+                i += if raw.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
                 out.push(if kind == TextKind::Attribute {
                     ' '
                 } else {
@@ -59,9 +44,24 @@ pub(crate) fn unescape_xml(raw: &[u8], kind: TextKind) -> Result<Cow<'_, str>, E
             }
         }
         run = i;
+        match find_special(&raw[i..], kind) {
+            Some(n) => i += n,
+            None => break,
+        }
     }
     out.push_str(&text[run..]);
     Ok(Cow::Owned(out))
+}
+
+/// The next byte [`unescape_xml`] must act on: attribute values are short and also normalise
+/// tabs and line feeds; element text may be long.
+fn find_special(raw: &[u8], kind: TextKind) -> Option<usize> {
+    match kind {
+        TextKind::Content => find_byte2(b'&', b'\r', raw),
+        TextKind::Attribute => raw
+            .iter()
+            .position(|&b| matches!(b, b'&' | b'\r' | b'\n' | b'\t')),
+    }
 }
 
 fn entity(name: &str) -> Result<char, ErrorKind> {
@@ -94,7 +94,7 @@ fn entity(name: &str) -> Result<char, ErrorKind> {
 /// cannot live in a Rust `String` and becomes U+FFFD.
 pub(crate) fn decode_name(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let Some(first) = memchr::memchr(b'_', bytes) else {
+    let Some(first) = find_byte(b'_', bytes) else {
         return Cow::Borrowed(text);
     };
     let mut out: Option<String> = None;

@@ -17,6 +17,7 @@ mod escape;
 mod limits;
 mod number;
 mod parser;
+mod scan;
 mod scope;
 mod source;
 mod tag;

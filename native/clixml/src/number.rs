@@ -2,10 +2,22 @@
 //! signed types, `INF`/`-INF`) and .NET's round-trip float formatting (shortest digits,
 //! `E+XX` exponents) so that encoded numbers match PowerShell's bytes.
 
+use crate::tokenizer::is_space;
 use std::fmt::Write;
 
-fn trim_xml(text: &str) -> &str {
-    text.trim_matches([' ', '\t', '\r', '\n'])
+/// Trims XML whitespace, byte-wise: cheaper than a `char` pattern on these short texts.
+pub(crate) fn trim_xml(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(start, |i| i + 1);
+    // Whitespace is ASCII, so both ends fall on char boundaries.
+    &text[start..end]
 }
 
 /// Signed integers: optional sign, surrounding whitespace.

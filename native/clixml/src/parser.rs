@@ -6,12 +6,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::escape::{TextKind, decode_name, unescape_xml};
 use crate::limits::Limits;
 use crate::number::{
-    parse_bool, parse_decimal, parse_float, parse_signed, parse_unsigned, parse_version,
+    parse_bool, parse_decimal, parse_float, parse_signed, parse_unsigned, parse_version, trim_xml,
 };
 use crate::scope::{IdTable, RefKey};
 use crate::tag::Tag;
 use crate::time::{parse_datetime, parse_duration};
-use crate::tokenizer::{Span, Token, Tokenizer, attributes, is_space};
+use crate::tokenizer::{Span, Token, Tokenizer, is_space};
 use crate::value::{Base, ListKind, Member, ObjId, Object, ProgressRecord, Value};
 use base64::Engine;
 use std::borrow::Cow;
@@ -74,7 +74,8 @@ impl<R: BufRead> Parser<R> {
         self.skip_unknown = false;
     }
 
-    pub(crate) fn start(&self, name: &Span, attrs: &Span, empty: bool) -> Result<Start> {
+    /// The start tag the tokenizer returned last.
+    pub(crate) fn start(&self, name: &Span, empty: bool) -> Result<Start> {
         let pos = self.tok.position();
         let raw = self.tok.bytes(name);
         let tag = Tag::from_name(raw);
@@ -91,11 +92,15 @@ impl<R: BufRead> Parser<R> {
             start.unknown = Some(String::from_utf8_lossy(raw).into_owned());
         }
         let at = |kind| Error::new(kind, pos);
-        for attr in attributes(self.tok.bytes(attrs)) {
+        for attr in self.tok.attributes() {
             let (key, raw_value) = attr.map_err(at)?;
             let value = || unescape_xml(raw_value, TextKind::Attribute).map_err(at);
             match key {
                 b"N" => start.name = Some(decode_name(&value()?).into_owned()),
+                // Plain digits, what PowerShell writes, need no unescaping.
+                b"RefId" if raw_value.iter().all(u8::is_ascii_digit) => {
+                    start.ref_id = Some(RefKey::from_digits(raw_value));
+                }
                 b"RefId" => start.ref_id = Some(RefKey::parse(&value()?)),
                 b"Version" => start.version = Some(value()?.into_owned()),
                 _ => {}
@@ -108,14 +113,15 @@ impl<R: BufRead> Parser<R> {
     /// Whitespace between elements is skipped; other text is an error.
     pub(crate) fn child(&mut self, parent: Tag) -> Result<Option<Start>> {
         loop {
+            self.tok.skip_indent();
             match self.tok.next()? {
                 Token::Text(span) | Token::CData(span) => {
                     if !self.tok.bytes(&span).iter().all(|&b| is_space(b)) {
                         return Err(self.tok.error(ErrorKind::UnexpectedText));
                     }
                 }
-                Token::Start { name, attrs, empty } => {
-                    return self.start(&name, &attrs, empty).map(Some);
+                Token::Start { name, empty } => {
+                    return self.start(&name, empty).map(Some);
                 }
                 Token::End { name } => {
                     self.check_end(&name, parent)?;
@@ -128,7 +134,7 @@ impl<R: BufRead> Parser<R> {
 
     fn check_end(&self, name: &Span, expected: Tag) -> Result<()> {
         let raw = self.tok.bytes(name);
-        if Tag::from_name(raw) == expected {
+        if expected.closed_by(raw) {
             return Ok(());
         }
         let found = String::from_utf8_lossy(raw).into_owned();
@@ -142,6 +148,9 @@ impl<R: BufRead> Parser<R> {
     fn text(&mut self, s: &Start) -> Result<Text> {
         if s.empty {
             return Ok(Text::Owned(String::new()));
+        }
+        if let Some(span) = self.tok.simple_text(s.tag.name().as_bytes()) {
+            return Ok(Text::Span(span));
         }
         let mut first: Option<Span> = None;
         let mut owned: Option<String> = None;
@@ -377,7 +386,7 @@ impl<R: BufRead> Parser<R> {
                 return Ok(());
             }
             Tag::MS => {
-                obj.extended.extend(self.members(c, depth)?);
+                self.members(c, depth, &mut obj.extended)?;
                 return Ok(());
             }
             Tag::LST => Base::List(ListKind::List, self.list(c, depth + 1)?),
@@ -434,21 +443,22 @@ impl<R: BufRead> Parser<R> {
     }
 
     /// `MS` children: named values and nested named member sets.
-    fn members(&mut self, s: Start, depth: usize) -> Result<Vec<Member>> {
-        let mut out = Vec::new();
+    fn members(&mut self, s: Start, depth: usize, out: &mut Vec<Member>) -> Result<()> {
         if s.empty {
-            return Ok(out);
+            return Ok(());
         }
         while let Some(mut c) = self.child(Tag::MS)? {
             let name = c.name.take().ok_or_else(|| missing(&c, "MS child", "N"))?;
             if c.tag == Tag::MS {
                 self.check_depth(depth + 1, c.pos)?;
-                out.push(Member::Set(name, self.members(c, depth + 1)?));
+                let mut set = Vec::new();
+                self.members(c, depth + 1, &mut set)?;
+                out.push(Member::Set(name, set));
             } else {
                 out.push(Member::Property(name, self.value(c, depth)?));
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn list(&mut self, s: Start, depth: usize) -> Result<Vec<Value>> {
@@ -595,7 +605,7 @@ fn parse_base64(text: &str) -> Option<Vec<u8>> {
 
 /// `G`: `new Guid(s)` formats D, N, B and P.
 fn parse_guid(text: &str) -> Option<uuid::Uuid> {
-    let t = text.trim_matches([' ', '\t', '\r', '\n']);
+    let t = trim_xml(text);
     let t = t
         .strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))

@@ -14,13 +14,23 @@ pub(crate) enum RefKey {
 
 impl RefKey {
     pub(crate) fn parse(text: &str) -> RefKey {
-        let canonical = !text.is_empty()
-            && text.len() <= 18
-            && text.bytes().all(|b| b.is_ascii_digit())
-            && (text == "0" || !text.starts_with('0'));
-        match text.parse() {
-            Ok(n) if canonical => RefKey::Num(n),
-            _ => RefKey::Text(text.into()),
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            RefKey::from_digits(text.as_bytes())
+        } else {
+            RefKey::Text(text.into())
+        }
+    }
+
+    /// [`RefKey::parse`] of ASCII digits (or nothing).
+    pub(crate) fn from_digits(digits: &[u8]) -> RefKey {
+        // At most 18 digits always fit a u64; a leading zero would make two spellings of one key.
+        let canonical =
+            !digits.is_empty() && digits.len() <= 18 && (digits == b"0" || digits[0] != b'0');
+        if canonical {
+            RefKey::Num(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
+        } else {
+            // Only ASCII digits, so a valid string.
+            RefKey::Text(String::from_utf8_lossy(digits).into())
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `DT` (xs:dateTime via `XmlConvert`, `RoundtripKind`) and `TS` (xs:duration via
 //! `XsdDuration`) text forms, in .NET's 100 ns ticks.
 
+use crate::number::trim_xml;
 use crate::value::{DateKind, DateTime};
 use std::fmt::Write;
 
@@ -83,7 +84,7 @@ impl Cursor<'_> {
 }
 
 pub(crate) fn parse_datetime(text: &str) -> Option<DateTime> {
-    let mut c = Cursor(text.trim_matches([' ', '\t', '\r', '\n']).as_bytes());
+    let mut c = Cursor(trim_xml(text).as_bytes());
     let y = c.fixed(4)?;
     c.eat(b'-').then_some(())?;
     let m = c.fixed(2)?;
@@ -160,7 +161,7 @@ fn push_fraction(out: &mut String, ticks: i64) {
 /// `XsdDuration` text to ticks: `-?P(nY)?(nM)?(nD)?(T(nH)?(nM)?(n(.n)?S)?)?`, with a year as
 /// 365 days and a month as 30, overflow checked against the `TimeSpan` range.
 pub(crate) fn parse_duration(text: &str) -> Option<i64> {
-    let mut c = Cursor(text.trim_matches([' ', '\t', '\r', '\n']).as_bytes());
+    let mut c = Cursor(trim_xml(text).as_bytes());
     let negative = c.eat(b'-');
     c.eat(b'P').then_some(())?;
     let mut total: i128 = 0;

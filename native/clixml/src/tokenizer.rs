@@ -5,6 +5,7 @@
 //! reader because decode speed is a goal and CliXml needs none of the rest.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::scan::find_byte;
 use crate::source::Source;
 use std::io::BufRead;
 use std::ops::Range;
@@ -14,9 +15,9 @@ use std::ops::Range;
 pub(crate) type Span = Range<u64>;
 
 pub(crate) enum Token {
+    /// Its attributes are read through [`Tokenizer::attributes`].
     Start {
         name: Span,
-        attrs: Span,
         empty: bool,
     },
     End {
@@ -45,6 +46,11 @@ pub(crate) struct Tokenizer<R> {
     token_start: u64,
     max_bytes: u64,
     max_token: usize,
+    /// Attributes of the start tag returned last, split by the one-pass scan of a plain tag…
+    attrs: Vec<(Span, Span)>,
+    /// …or, for any other tag, its raw attribute text, split (and refused) on demand, so that
+    /// a malformed tag the parser never looks into (skipped content) is not an error.
+    raw_attrs: Option<Span>,
 }
 
 impl<R: BufRead> Tokenizer<R> {
@@ -59,6 +65,8 @@ impl<R: BufRead> Tokenizer<R> {
             token_start: 0,
             max_bytes,
             max_token,
+            attrs: Vec::new(),
+            raw_attrs: None,
         }
     }
 
@@ -77,6 +85,18 @@ impl<R: BufRead> Tokenizer<R> {
         &self.buf[start..end]
     }
 
+    /// The `name="value"` pairs of the start tag returned last (raw values, entities unresolved).
+    pub(crate) fn attributes(&self) -> impl Iterator<Item = Result<(&[u8], &[u8]), ErrorKind>> {
+        let raw = self
+            .raw_attrs
+            .as_ref()
+            .map_or(&[][..], |span| self.bytes(span));
+        self.attrs
+            .iter()
+            .map(|(name, value)| Ok((self.bytes(name), self.bytes(value))))
+            .chain(attributes(raw))
+    }
+
     /// Keeps `offset..` in the window across the next `next()` call.
     pub(crate) fn pin(&mut self, offset: Option<u64>) {
         self.pin = offset;
@@ -86,15 +106,15 @@ impl<R: BufRead> Tokenizer<R> {
         loop {
             self.token_start = self.base + self.pos as u64;
             let avail = &self.buf[self.pos..];
-            if avail.is_empty() {
+            let Some(&first) = avail.first() else {
                 if self.eof {
                     return Ok(Token::Eof);
                 }
                 self.more()?;
                 continue;
-            }
-            if avail[0] != b'<' {
-                match memchr::memchr(b'<', avail) {
+            };
+            if first != b'<' {
+                match find_byte(b'<', avail) {
                     Some(len) => return self.emit(Token::Text, len, len),
                     None if self.eof => return self.emit(Token::Text, avail.len(), avail.len()),
                     None => {
@@ -103,7 +123,8 @@ impl<R: BufRead> Tokenizer<R> {
                     }
                 }
             }
-            if avail.len() < 9 && !self.eof {
+            // `<!` and `<?` constructs are told apart by up to 9 bytes; tags need no look-ahead.
+            if matches!(avail.get(1), None | Some(b'!' | b'?')) && avail.len() < 9 && !self.eof {
                 self.more()?;
                 continue;
             }
@@ -112,6 +133,37 @@ impl<R: BufRead> Tokenizer<R> {
                 None => continue,
             }
         }
+    }
+
+    /// Steps over whitespace that markup follows, as between the elements of a container: the
+    /// callers that use this discard such text anyway, and skipping it here spares a token.
+    /// Whitespace before anything else is left for [`Tokenizer::next`] to report as text.
+    pub(crate) fn skip_indent(&mut self) {
+        let avail = &self.buf[self.pos..];
+        if let Some(n) = avail.iter().position(|&b| !is_space(b))
+            && avail[n] == b'<'
+        {
+            self.pos += n;
+        }
+    }
+
+    /// An element's content when it is plain text up to an end tag spelled exactly `</name>`,
+    /// all in the window (how PowerShell writes every primitive): returns the text's span and
+    /// consumes the end tag. `None` leaves everything to the general token loop.
+    pub(crate) fn simple_text(&mut self, name: &[u8]) -> Option<Span> {
+        let avail = &self.buf[self.pos..];
+        let len = find_byte(b'<', avail)?;
+        let end_tag = len + 2..len + 2 + name.len();
+        let closed = avail.get(len + 1) == Some(&b'/')
+            && avail.get(end_tag.clone()) == Some(name)
+            && avail.get(end_tag.end) == Some(&b'>');
+        if !closed || len > self.max_token || name.len() + 3 > self.max_token {
+            return None;
+        }
+        let span = self.abs(0..len);
+        self.token_start = span.end;
+        self.pos += end_tag.end + 1;
+        Some(span)
     }
 
     /// Handles the markup at `pos` (which is `<`). `None`: skipped, or more input needed.
@@ -138,7 +190,7 @@ impl<R: BufRead> Tokenizer<R> {
                 None => return self.more().map(|()| None),
             }
         } else if avail.starts_with(b"</") {
-            let Some(end) = memchr::memchr(b'>', avail) else {
+            let Some(end) = find_byte(b'>', avail) else {
                 return self.more().map(|()| None);
             };
             let name = trim(avail, 2, end);
@@ -151,6 +203,15 @@ impl<R: BufRead> Tokenizer<R> {
                 }),
                 end + 1,
             )
+        } else if let Some((name_end, end)) =
+            simple_start(avail, self.base + self.pos as u64, &mut self.attrs)
+        {
+            self.raw_attrs = None;
+            let token = Token::Start {
+                name: self.abs(1..name_end),
+                empty: avail[end - 1] == b'/',
+            };
+            (Some(token), end + 1)
         } else {
             let Some(end) = tag_end(avail) else {
                 return self.more().map(|()| None);
@@ -167,9 +228,10 @@ impl<R: BufRead> Tokenizer<R> {
             if empty {
                 attrs.end -= 1;
             }
+            self.attrs.clear();
+            self.raw_attrs = Some(self.abs(attrs));
             let token = Token::Start {
                 name: self.abs(1..name_end),
-                attrs: self.abs(attrs),
                 empty,
             };
             (Some(token), end + 1)
@@ -273,14 +335,80 @@ fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> Range<usize> {
     start..end
 }
 
+/// Whether `b` can be part of a name on [`simple_start`]'s path: a table, as this is the
+/// innermost loop of tag scanning.
+fn is_plain_name_byte(b: u8) -> bool {
+    static PLAIN: [bool; 256] = {
+        let mut table = [true; 256];
+        let mut i = 0;
+        let stops = b" \t\r\n/><\"'=";
+        while i < stops.len() {
+            table[stops[i] as usize] = false;
+            i += 1;
+        }
+        table
+    };
+    PLAIN[usize::from(b)]
+}
+
+/// One pass over a plain start tag, `<name( attr="value")*\s*/?>` (what PowerShell writes),
+/// pushing the absolute spans of its attributes (`at` is the offset of `tag[0]`) into
+/// `attrs`. Returns the end of the name and the index of the closing `>`. `None` for
+/// anything else, incomplete tags included: the general path then decides, with its errors.
+fn simple_start(tag: &[u8], at: u64, attrs: &mut Vec<(Span, Span)>) -> Option<(usize, usize)> {
+    attrs.clear();
+    // Index loops with the length checked first: the compiler drops the bounds checks.
+    let len = tag.len();
+    let name_run = |mut i: usize| {
+        while i < len && is_plain_name_byte(tag[i]) {
+            i += 1;
+        }
+        i
+    };
+    let name_end = name_run(1);
+    if name_end == 1 {
+        return None;
+    }
+    let mut i = name_end;
+    loop {
+        let after = i;
+        while i < len && is_space(tag[i]) {
+            i += 1;
+        }
+        match *tag.get(i)? {
+            b'>' => return Some((name_end, i)),
+            b'/' => return (tag.get(i + 1) == Some(&b'>')).then_some((name_end, i + 1)),
+            _ if i == after => return None,
+            _ => {}
+        }
+        let eq = name_run(i);
+        if eq == i || tag.get(eq..eq + 2) != Some(b"=\"") {
+            return None;
+        }
+        let value = eq + 2;
+        let mut value_end = value;
+        while value_end < len && !matches!(tag[value_end], b'"' | b'<') {
+            value_end += 1;
+        }
+        if *tag.get(value_end)? != b'"' {
+            return None;
+        }
+        let abs = |from: usize, to: usize| at + from as u64..at + to as u64;
+        attrs.push((abs(i, eq), abs(value, value_end)));
+        i = value_end + 1;
+    }
+}
+
 /// Index of the `>` closing the start tag at `tag[0]`, skipping quoted attribute values.
 fn tag_end(tag: &[u8]) -> Option<usize> {
     let mut i = 1;
     loop {
-        let at = i + memchr::memchr3(b'>', b'"', b'\'', &tag[i..])?;
+        let at = i + tag[i..]
+            .iter()
+            .position(|&b| matches!(b, b'>' | b'"' | b'\''))?;
         match tag[at] {
             b'>' => return Some(at),
-            quote => i = at + 1 + memchr::memchr(quote, &tag[at + 1..])? + 1,
+            quote => i = at + 1 + find_byte(quote, &tag[at + 1..])? + 1,
         }
     }
 }
@@ -292,32 +420,7 @@ pub(crate) fn attributes(
     std::iter::from_fn(move || {
         let start = rest.iter().position(|&b| !is_space(b))?;
         rest = &rest[start..];
-        let parsed = (|| {
-            let eq =
-                memchr::memchr(b'=', rest).ok_or(ErrorKind::Syntax("attribute without value"))?;
-            let name = &rest[..trim(rest, 0, eq).end];
-            if name.is_empty() || name.iter().any(|&b| is_space(b) || b == b'"' || b == b'\'') {
-                return Err(ErrorKind::Syntax("malformed attribute"));
-            }
-            let after = &rest[eq + 1..];
-            let q = after
-                .iter()
-                .position(|&b| !is_space(b))
-                .ok_or(ErrorKind::Syntax("attribute without value"))?;
-            let quote = after[q];
-            if quote != b'"' && quote != b'\'' {
-                return Err(ErrorKind::Syntax("unquoted attribute value"));
-            }
-            let len = memchr::memchr(quote, &after[q + 1..])
-                .ok_or(ErrorKind::Syntax("unterminated attribute"))?;
-            let value = &after[q + 1..q + 1 + len];
-            if value.contains(&b'<') {
-                return Err(ErrorKind::Syntax("'<' in attribute value"));
-            }
-            let consumed = eq + 1 + q + 1 + len + 1;
-            Ok((name, value, consumed))
-        })();
-        match parsed {
+        match attribute(rest) {
             Ok((name, value, consumed)) => {
                 rest = &rest[consumed..];
                 if rest.first().is_some_and(|&b| !is_space(b)) {
@@ -336,9 +439,39 @@ pub(crate) fn attributes(
     })
 }
 
+/// The attribute at the start of `rest`: its name, raw value and length.
+fn attribute(rest: &[u8]) -> Result<(&[u8], &[u8], usize), ErrorKind> {
+    let without_value = || ErrorKind::Syntax("attribute without value");
+    let eq = find_byte(b'=', rest).ok_or_else(without_value)?;
+    let name = &rest[..trim(rest, 0, eq).end];
+    if name.is_empty() || name.iter().any(|&b| is_space(b) || b == b'"' || b == b'\'') {
+        return Err(ErrorKind::Syntax("malformed attribute"));
+    }
+    let after = &rest[eq + 1..];
+    let q = after
+        .iter()
+        .position(|&b| !is_space(b))
+        .ok_or_else(without_value)?;
+    let quote = after[q];
+    if quote != b'"' && quote != b'\'' {
+        return Err(ErrorKind::Syntax("unquoted attribute value"));
+    }
+    let len =
+        find_byte(quote, &after[q + 1..]).ok_or(ErrorKind::Syntax("unterminated attribute"))?;
+    let value = &after[q + 1..q + 1 + len];
+    if value.contains(&b'<') {
+        return Err(ErrorKind::Syntax("'<' in attribute value"));
+    }
+    Ok((name, value, eq + 1 + q + 1 + len + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lossy(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
 
     fn tokens(input: &str) -> Result<Vec<String>> {
         let mut t = Tokenizer::new(
@@ -348,15 +481,23 @@ mod tests {
         );
         let mut out = Vec::new();
         loop {
-            let s =
-                |t: &Tokenizer<_>, span: &Span| String::from_utf8_lossy(t.bytes(span)).into_owned();
+            let s = |t: &Tokenizer<_>, span: &Span| lossy(t.bytes(span));
             let line = match t.next()? {
-                Token::Start { name, attrs, empty } => format!(
-                    "<{} [{}]{}",
-                    s(&t, &name),
-                    s(&t, &attrs),
-                    if empty { "/" } else { "" }
-                ),
+                Token::Start { name, empty } => {
+                    let attrs: Vec<String> = t
+                        .attributes()
+                        .map(|a| {
+                            let (k, v) = a.unwrap();
+                            format!("{}={}", lossy(k), lossy(v))
+                        })
+                        .collect();
+                    format!(
+                        "<{} [{}]{}",
+                        s(&t, &name),
+                        attrs.join(" "),
+                        if empty { "/" } else { "" }
+                    )
+                }
                 Token::End { name } => format!("</{}", s(&t, &name)),
                 Token::Text(span) => format!("T:{}", s(&t, &span)),
                 Token::CData(span) => format!("C:{}", s(&t, &span)),
@@ -372,10 +513,56 @@ mod tests {
             "<?xml version=\"1.0\"?><a x=\"1>2\" y='3'><!-- c --><b/>hi<![CDATA[<x>]]></a >",
         )
         .unwrap();
-        assert_eq!(
-            got,
-            ["<a [x=\"1>2\" y='3']", "<b []/", "T:hi", "C:<x>", "</a"]
-        );
+        assert_eq!(got, ["<a [x=1>2 y=3]", "<b []/", "T:hi", "C:<x>", "</a"]);
+    }
+
+    #[test]
+    fn plain_and_general_start_tags_agree() {
+        // Each tag alone, from one buffer (the one-pass scan) and two bytes at a time (mostly
+        // the general path, as tags arrive split).
+        for tag in [
+            "<a>",
+            "<a/>",
+            "<a />",
+            "<p:Obj N=\"x y\" RefId=\"0\">",
+            "<S N=\"&amp;\"/>",
+            "<a x=\"1\"y=\"2\">",
+            "<a x = \"1\">",
+            "<a x=\"1\" / >",
+            "<a x=\"<\">",
+            "<a x=\"1>",
+            "<a\"b\">",
+            "<a x>",
+        ] {
+            let whole = {
+                let mut t = Tokenizer::new(tag.as_bytes(), u64::MAX, 1 << 20);
+                t.next().map(|token| match token {
+                    Token::Start { name, empty } => (
+                        lossy(t.bytes(&name)),
+                        empty,
+                        t.attributes()
+                            .map(|a| a.map(|(k, v)| (lossy(k), lossy(v))))
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => panic!("{tag}: not a start tag"),
+                })
+            };
+            let split = {
+                let reader = std::io::BufReader::with_capacity(2, tag.as_bytes());
+                let mut t = Tokenizer::new(reader, u64::MAX, 1 << 20);
+                t.next().map(|token| match token {
+                    Token::Start { name, empty } => (
+                        lossy(t.bytes(&name)),
+                        empty,
+                        t.attributes()
+                            .map(|a| a.map(|(k, v)| (lossy(k), lossy(v))))
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => panic!("{tag}: not a start tag"),
+                })
+            };
+            assert_eq!(whole, split, "{tag}");
+        }
     }
 
     #[test]
@@ -400,7 +587,10 @@ mod tests {
             t.next().err().map(|e| e.kind),
             Some(ErrorKind::StringLimit(5))
         );
+        // The first read only sniffs the encoding (4 bytes), so `<a>` is within the limit;
+        // reading on past it is refused.
         let mut t = Tokenizer::new("<a>0123456789</a>".as_bytes(), 4, 100);
+        assert!(matches!(t.next(), Ok(Token::Start { .. })));
         assert_eq!(
             t.next().err().map(|e| e.kind),
             Some(ErrorKind::ByteLimit(4))
