@@ -1,0 +1,86 @@
+<#
+.SYNOPSIS
+    CliXml decode throughput, side by side on the same generated documents:
+      Rust codec alone (decode_bench example)  vs  [PSSerializer]::Deserialize   (target >= 30x)
+      ConvertFrom-PSUCliXml -LiteralPath       vs  Import-Clixml                 (target >= 3x)
+    Documents: ~1 MB and ~20 MB of mixed objects, and 100,000 small objects. Timings are
+    printed only; nothing here gates a test.
+#>
+param(
+    [string] $ModulePath = $env:PSUJOBS_MODULE,
+    [int] $Repeat = 3
+)
+$ErrorActionPreference = 'Stop'
+$root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+if (-not $ModulePath) { $ModulePath = Join-Path $root 'out/PSUJobs/PSUJobs.psd1' }
+Import-Module $ModulePath -Force
+$work = Join-Path $root "bench/out/clixml-$PID"
+New-Item -ItemType Directory -Force -Path $work | Out-Null
+
+function New-Doc([string] $Name, [scriptblock] $Make, [long] $TargetBytes) {
+    # Distinct objects (identical ones would be written as <Ref>s) until the target size.
+    $path = Join-Path $work "$Name.xml"
+    $probe = [System.Text.Encoding]::UTF8.GetByteCount([System.Management.Automation.PSSerializer]::Serialize(@(& $Make), 2))
+    $copies = [Math]::Max(1, [Math]::Ceiling($TargetBytes / $probe))
+    $(for ($i = 0; $i -lt $copies; $i++) { & $Make }) | Export-Clixml -LiteralPath $path -Depth 2
+    $path
+}
+
+$mixed = {
+    [pscustomobject]@{ Name = 'svc'; Id = 42; Started = [datetime]::UtcNow; Tags = @('a', 'b'); Ok = $true; Ratio = 0.5 }
+    @{ Key = 'value'; Number = 7; Nested = @{ Deep = 'x' * 40 } }
+    [pscustomobject]@{ Path = $PSHOME; Length = 123456789; Modified = [datetime]::Now; Version = [version]'7.6.9'; Id = [guid]::NewGuid() }
+    'a string with some text in it ' * 4
+}
+$docs = [ordered]@{
+    '1 MB mixed'          = New-Doc 'mixed-1mb' $mixed 1MB
+    '20 MB mixed'         = New-Doc 'mixed-20mb' $mixed 20MB
+    '100,000 small objects' = (& {
+            $path = Join-Path $work 'small-100k.xml'
+            1..100000 | ForEach-Object { [pscustomobject]@{ I = $_; S = "item $_" } } | Export-Clixml -LiteralPath $path
+            $path })
+}
+
+function Measure-Best([scriptblock] $Action) {
+    # Best of $Repeat runs: the least disturbed by the other work on this machine.
+    $best = [double]::MaxValue
+    for ($i = 0; $i -lt $Repeat; $i++) {
+        [GC]::Collect()
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        & $Action
+        $best = [Math]::Min($best, $sw.Elapsed.TotalSeconds)
+    }
+    $best
+}
+
+Push-Location $root
+try {
+    & cargo build --release -q -p psujobs-clixml --example decode_bench
+    if ($LASTEXITCODE -ne 0) { throw 'building decode_bench failed' }
+} finally { Pop-Location }
+$targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
+$decodeBench = Join-Path $targetDir 'release/examples/decode_bench'
+
+$rows = foreach ($entry in $docs.GetEnumerator()) {
+    $file = $entry.Value
+    $mb = (Get-Item $file).Length / 1MB
+    $text = [IO.File]::ReadAllText($file)
+    $rust = (& $decodeBench $Repeat $file | ConvertFrom-Json)
+    $rustSeconds = $rust.seconds / $Repeat
+    $serializer = Measure-Best { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) }
+    $psu = Measure-Best { $null = ConvertFrom-PSUCliXml -LiteralPath $file }
+    $import = Measure-Best { $null = Import-Clixml -LiteralPath $file }
+    [pscustomobject]@{
+        Document          = $entry.Key
+        MB                = [Math]::Round($mb, 1)
+        'Rust MB/s'       = [Math]::Round($mb / $rustSeconds, 1)
+        'PSSerializer MB/s' = [Math]::Round($mb / $serializer, 1)
+        'Rust/PSSer x'    = [Math]::Round($serializer / $rustSeconds, 1)
+        'PSU MB/s'        = [Math]::Round($mb / $psu, 1)
+        'Import MB/s'     = [Math]::Round($mb / $import, 1)
+        'PSU/Import x'    = [Math]::Round($import / $psu, 2)
+    }
+}
+$rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+Write-Host 'Targets: Rust/PSSerializer >= 30x, ConvertFrom-PSUCliXml/Import-Clixml >= 3x'
+Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore

@@ -1,0 +1,169 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    The one entry point: build, package, test, benchmark and demo PSUJobs.
+.DESCRIPTION
+    Build     release Rust workspace; the module into out/PSUJobs (dll, psd1, format, help,
+              runtimes/<rid>/native/<lib>); the server binary into out/bin.
+    Test      Build, then cargo fmt --check, clippy -D warnings, cargo test, Pester over
+              tests/*.Tests.ps1 against out/PSUJobs. Ends with "Tests: N passed, N failed, N skipped".
+    Bench     Build, then every bench/*/*.ps1 (timings are printed, never gate anything).
+    Demo      Build, then a short CliXml round trip through the module.
+    Bootstrap Makes Pester 5.7.1 available (from NuGet; it is not on the Gallery mirror here).
+.EXAMPLE
+    pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Bootstrap')]
+    [string] $Task = 'Build'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'PSUJobs'
+$PesterVersion = '5.7.1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native {
+    # Runs a native command, echoing it, and throws when it fails.
+    param([string] $Exe, [string[]] $Arguments)
+    Write-Host "> $Exe $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $Exe @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Exe $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-NativeLayout {
+    # The RID folder and file name the module's NativeResolver looks for on this machine.
+    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'x64' } 'Arm64' { 'arm64' } 'X86' { 'x86' } default { "$_".ToLowerInvariant() }
+    }
+    if ($IsWindows) { return @{ Rid = "win-$arch"; File = 'psujobs_native.dll' } }
+    if ($IsMacOS) { return @{ Rid = "osx-$arch"; File = 'libpsujobs_native.dylib' } }
+    @{ Rid = "linux-$arch"; File = 'libpsujobs_native.so' }
+}
+
+function Invoke-Bootstrap {
+    # Pester from NuGet: a throwaway project with a PackageDownload item, restored once.
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $psd1 = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/pester/PesterBootstrap.csproj'), '--verbosity', 'quiet')
+    }
+    if (-not (Test-Path $psd1)) { throw "Pester $PesterVersion was restored but $psd1 is missing" }
+    $psd1
+}
+
+function Invoke-Build {
+    Invoke-Native cargo @('build', '--release', '--workspace')
+    $target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $Root 'target' }
+    $native = Get-NativeLayout
+
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    Invoke-Native dotnet @('build', (Join-Path $Root 'module/PSUJobs.csproj'), '-c', 'Release', '-warnaserror',
+        '--nologo', '-v', 'quiet', '-o', $ModuleOut)
+    # The build output also holds files only the compiler needs.
+    Get-ChildItem $ModuleOut -File | Where-Object { $_.Extension -in '.pdb', '.json' -or $_.Name -like '*.deps.json' } |
+        Remove-Item -Force
+
+    $nativeDir = Join-Path $ModuleOut "runtimes/$($native.Rid)/native"
+    New-Item -ItemType Directory -Force -Path $nativeDir | Out-Null
+    Copy-Item (Join-Path $target "release/$($native.File)") $nativeDir -Force
+
+    $bin = Join-Path $Out 'bin'
+    New-Item -ItemType Directory -Force -Path $bin | Out-Null
+    $server = Join-Path $target ("release/psujobs" + $(if ($IsWindows) { '.exe' } else { '' }))
+    if (Test-Path $server) { Copy-Item $server $bin -Force }
+    Write-Host "Built $ModuleOut ($($native.Rid)) and $bin" -ForegroundColor Green
+}
+
+function Get-CargoTestCounts {
+    # Sums every "test result:" line cargo prints (unit, integration and doc tests).
+    param([string[]] $Lines)
+    $sum = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($line in $Lines) {
+        if ($line -match 'test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
+            $sum.Passed += [int]$Matches[1]; $sum.Failed += [int]$Matches[2]; $sum.Skipped += [int]$Matches[3]
+        }
+    }
+    $sum
+}
+
+function Invoke-PesterSuite {
+    # Pester runs in a child pwsh so the module under test is never loaded in this process.
+    param([string] $PesterPsd1)
+    $resultFile = Join-Path $Out 'pester-result.json'
+    Remove-Item $resultFile -ErrorAction Ignore
+    $env:PSUJOBS_MODULE = Join-Path $ModuleOut 'PSUJobs.psd1'
+    $runner = Join-Path $Root 'tests/tools/Invoke-PesterSuite.ps1'
+    & pwsh -NoLogo -NoProfile -File $runner -PesterPath $PesterPsd1 -TestPath (Join-Path $Root 'tests') -ResultPath $resultFile
+    if (-not (Test-Path $resultFile)) { return @{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $r = Get-Content $resultFile -Raw | ConvertFrom-Json
+    @{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$r.Skipped }
+}
+
+function Invoke-Test {
+    $pester = Invoke-Bootstrap
+    Invoke-Build
+    $failures = [System.Collections.Generic.List[string]]::new()
+    foreach ($step in @(@('fmt', '--all', '--check'), @('clippy', '--workspace', '--all-targets', '--', '-D', 'warnings'))) {
+        try { Invoke-Native cargo $step } catch { $failures.Add("cargo $($step[0])") }
+    }
+
+    Write-Host '> cargo test --workspace' -ForegroundColor DarkGray
+    $cargoLines = & cargo test --workspace 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
+    $cargo = Get-CargoTestCounts $cargoLines
+    if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
+
+    $pesterCounts = Invoke-PesterSuite -PesterPsd1 $pester
+    $passed = $cargo.Passed + $pesterCounts.Passed
+    $failed = $cargo.Failed + $pesterCounts.Failed
+    $skipped = $cargo.Skipped + $pesterCounts.Skipped
+    Write-Host "cargo: $($cargo.Passed) passed, $($cargo.Failed) failed, $($cargo.Skipped) skipped; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    if ($failures.Count) { Write-Host "Failed steps: $($failures -join ', ')" -ForegroundColor Red }
+    Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $failures.Count -gt 0) { exit 1 }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $env:PSUJOBS_MODULE = Join-Path $ModuleOut 'PSUJobs.psd1'
+    foreach ($script in Get-ChildItem (Join-Path $Root 'bench') -Filter '*.ps1' -Recurse -File) {
+        Write-Host "== $($script.FullName.Substring($Root.Length + 1))" -ForegroundColor Cyan
+        & pwsh -NoLogo -NoProfile -File $script.FullName
+        if ($LASTEXITCODE -ne 0) { throw "$($script.Name) failed with exit code $LASTEXITCODE" }
+    }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $module = Join-Path $ModuleOut 'PSUJobs.psd1'
+    & pwsh -NoLogo -NoProfile -Command {
+        param($module)
+        Import-Module $module
+        $file = Join-Path ([IO.Path]::GetTempPath()) "psujobs-demo-$PID.xml"
+        try {
+            (Get-Process -Id $PID), [pscustomobject]@{ Name = 'demo'; When = Get-Date; Tags = 'a', 'b' } |
+                Export-Clixml -Path $file
+            Write-Host "ConvertFrom-PSUCliXml -Path $file" -ForegroundColor Cyan
+            ConvertFrom-PSUCliXml -Path $file | ForEach-Object {
+                [pscustomobject]@{ Type = $_.pstypenames[0]; Text = "$_" }
+            } | Format-Table -AutoSize | Out-Host
+        } finally {
+            Remove-Item $file -ErrorAction Ignore
+        }
+    } -args $module
+    if ($LASTEXITCODE -ne 0) { throw "demo failed with exit code $LASTEXITCODE" }
+}
+
+switch ($Task) {
+    'Bootstrap' { Invoke-Bootstrap | Out-Null }
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Bench' { Invoke-Bench }
+    'Demo' { Invoke-Demo }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using PSUJobs.Native;
+
+namespace PSUJobs.Clixml
+{
+    /// <summary>
+    /// One CliXml document being decoded by psujobs_native: pulls bounded batches (so a huge
+    /// file never sits in memory whole) and turns each into objects.
+    /// </summary>
+    internal sealed unsafe class ClixmlDecoder : IDisposable
+    {
+        /// <summary>Batch budget: large enough that per-call overhead vanishes, small enough
+        /// that objects start flowing down the pipeline early.</summary>
+        private const int BatchBytes = 1 << 20;
+
+        private readonly ClixmlDecoderHandle handle;
+        private readonly WireReader reader = new WireReader();
+
+        private ClixmlDecoder(IntPtr decoder)
+        {
+            handle = new ClixmlDecoderHandle(decoder);
+        }
+
+        /// <summary>Streams the file at a provider-resolved filesystem path.</summary>
+        internal static ClixmlDecoder OpenPath(string path)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(path);
+            IntPtr decoder;
+            PsujError error = default;
+            fixed (byte* p = utf8)
+            {
+                NativeCall.Check(NativeMethods.psuj_clixml_decoder_open_path(p, (nuint)utf8.Length, &decoder, &error), ref error);
+            }
+
+            return new ClixmlDecoder(decoder);
+        }
+
+        /// <summary>Decodes a document held in memory (copied by the native side).</summary>
+        internal static ClixmlDecoder OpenText(string document)
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(document);
+            IntPtr decoder;
+            PsujError error = default;
+            fixed (byte* p = utf8)
+            {
+                NativeCall.Check(NativeMethods.psuj_clixml_decoder_open_bytes(p, (nuint)utf8.Length, &decoder, &error), ref error);
+            }
+
+            return new ClixmlDecoder(decoder);
+        }
+
+        /// <summary>The next top-level values; an empty list at the end of the document.</summary>
+        internal List<object?> Next(CancelHandle cancel)
+        {
+            PsujBuffer buffer = default;
+            PsujError error = default;
+            bool decoderRef = false, cancelRef = false;
+            try
+            {
+                handle.DangerousAddRef(ref decoderRef);
+                cancel.DangerousAddRef(ref cancelRef);
+                PsujStatus status = NativeMethods.psuj_clixml_decoder_next(
+                    handle.DangerousGetHandle(), (nuint)BatchBytes, cancel.DangerousGetHandle(), &buffer, &error);
+                NativeCall.Check(status, ref error);
+                return reader.ReadBatch(buffer.Ptr, checked((int)buffer.Len));
+            }
+            finally
+            {
+                NativeMethods.psuj_buffer_free(&buffer);
+                if (cancelRef)
+                {
+                    cancel.DangerousRelease();
+                }
+
+                if (decoderRef)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+        }
+
+        public void Dispose() => handle.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using System;
+
+namespace PSUJobs.Models
+{
+    /// <summary>One stream record a job wrote (Get-PSUJobOutput -AsObject).</summary>
+    public sealed class JobOutput
+    {
+        /// <summary>Increasing within the job.</summary>
+        public long Id { get; set; }
+
+        public OutputType Type { get; set; }
+
+        public string Message { get; set; } = string.Empty;
+
+        public DateTime? Timestamp { get; set; }
+
+        public string? ErrorId { get; set; }
+
+        public string? Category { get; set; }
+
+        public string? TargetName { get; set; }
+
+        public string? ScriptStackTrace { get; set; }
+
+        public string? PositionMessage { get; set; }
+
+        /// <inheritdoc/>
+        public override string ToString() => $"[{Type.ToString().ToLowerInvariant()}] {Message}";
+    }
+}

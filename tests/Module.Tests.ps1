@@ -1,0 +1,67 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    The packaged module (out/PSUJobs): manifest, exports, help, native library layout, and the
+    native resolver's behaviour when the library is missing.
+#>
+
+BeforeAll {
+    $script:manifest = $env:PSUJOBS_MODULE
+    $script:moduleDir = Split-Path $manifest
+    Import-Module $manifest -Force
+    $script:expectedCmdlets = @('ConvertFrom-PSUCliXml')
+}
+
+Describe 'PSUJobs module' {
+    It 'has a valid manifest for PowerShell 7.4+ Core' {
+        $info = Test-ModuleManifest -Path $manifest
+        $info.PowerShellVersion | Should -Be ([version]'7.4')
+        $info.CompatiblePSEditions | Should -Be @('Core')
+    }
+
+    It 'exports exactly the listed cmdlets' {
+        @((Get-Module PSUJobs).ExportedCmdlets.Keys | Sort-Object) | Should -Be @($expectedCmdlets | Sort-Object)
+    }
+
+    It 'ships the native library for this platform under runtimes/RID/native' {
+        $lib = if ($IsWindows) { 'psujobs_native.dll' } elseif ($IsMacOS) { 'libpsujobs_native.dylib' } else { 'libpsujobs_native.so' }
+        @(Get-ChildItem -LiteralPath (Join-Path $moduleDir 'runtimes') -Recurse -Filter $lib |
+            Where-Object { $_.Directory.Name -eq 'native' }).Count | Should -Be 1
+    }
+
+    It '<_> has MAML help with a synopsis and examples' -ForEach @('ConvertFrom-PSUCliXml') {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'fails with a clear error naming the expected path when the native library is missing' {
+        $copy = Join-Path $TestDrive 'PSUJobs'
+        Copy-Item $moduleDir $copy -Recurse
+        Remove-Item (Join-Path $copy 'runtimes') -Recurse -Force
+        # A child process: the native library of this session is already loaded.
+        $out = & pwsh -NoLogo -NoProfile -Command "Import-Module '$copy/PSUJobs.psd1'; try { '<Objs />' | ConvertFrom-PSUCliXml } catch { `$_.Exception.ToString() }" 2>&1
+        "$out" | Should -Match 'runtimes.+native.+not found|not found at .+runtimes'
+    }
+}
+
+Describe 'Cancellation' {
+    It 'stops a long decode promptly (StopProcessing reaches Rust)' {
+        $file = Join-Path $TestDrive 'big.xml'
+        1..120000 | ForEach-Object { [pscustomobject]@{ I = $_; S = "item $_" } } | Export-Clixml -LiteralPath $file
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement().
+                AddCommand('ConvertFrom-PSUCliXml').AddParameter('LiteralPath', $file)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 300
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 2
+        } finally {
+            $ps.Dispose()
+        }
+    }
+}
