@@ -114,8 +114,9 @@ function Invoke-Test {
         try { Invoke-Native cargo $step } catch { $failures.Add("cargo $($step[0])") }
     }
 
-    Write-Host '> cargo test --workspace' -ForegroundColor DarkGray
-    $cargoLines = & cargo test --workspace 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
+    # Tests run on the release profile so they reuse what Build just compiled (one compile, not two).
+    Write-Host '> cargo test --workspace --release' -ForegroundColor DarkGray
+    $cargoLines = & cargo test --workspace --release 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
     $cargo = Get-CargoTestCounts $cargoLines
     if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
 
