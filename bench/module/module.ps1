@@ -1,0 +1,64 @@
+<#
+.SYNOPSIS
+    The PSUJobs module against PowerShell's own tools, in one run, with ratios:
+    1. `Invoke-PSUScript -Wait` of a trivial script vs `Start-Job { 1 } | Receive-Job -Wait`
+       (target: PSUJobs <= 1/10 of Start-Job).
+    2. `Get-PSUJobPipelineOutput` of a job with -Count objects vs `Invoke-RestMethod` of the
+       same CliXml + `[PSSerializer]::DeserializeAsList` (target: >= 3x faster), checking both
+       give the same objects.
+    Uses out/PSUJobs (or $env:PSUJOBS_MODULE) and out/bin/psujobs on a free port.
+.EXAMPLE
+    pwsh bench/module/module.ps1 -Runs 20 -Count 100000
+#>
+param([int] $Runs = 20, [int] $Count = 100000)
+$ErrorActionPreference = 'Stop'
+$root = Resolve-Path "$PSScriptRoot/../.."
+$module = if ($env:PSUJOBS_MODULE) { $env:PSUJOBS_MODULE } else { Join-Path $root 'out/PSUJobs/PSUJobs.psd1' }
+Import-Module $module -Force
+Import-Module (Join-Path $root 'tests/TestServer.psm1') -Force
+
+function Get-Median([double[]] $ms) {
+    $sorted = $ms | Sort-Object
+    $sorted[[math]::Floor(($sorted.Count - 1) / 2)]
+}
+
+function Measure-Runs([int] $Times, [scriptblock] $Body) {
+    # One untimed warm-up (JIT, connection pool, the server's warm process), then $Times runs.
+    & $Body | Out-Null
+    Get-Median @(foreach ($i in 1..$Times) { (Measure-Command { & $Body | Out-Null }).TotalMilliseconds })
+}
+
+$server = Start-TestServer
+try {
+    Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+
+    $check = Invoke-PSUScript -Name 'Trivial.ps1' -Wait
+    if ($check -ne 1) { throw "Trivial.ps1 returned '$check', not 1" }
+    $psu = Measure-Runs $Runs { Invoke-PSUScript -Name 'Trivial.ps1' -Wait }
+    $startJob = Measure-Runs ([math]::Max([math]::Floor($Runs / 4), 3)) { Start-Job { 1 } | Receive-Job -Wait -AutoRemoveJob }
+
+    $job = Invoke-PSUScript -Name 'Many.ps1' -Count $Count
+    $job | Wait-PSUJob -Silent | Select-Object -First 0
+    $ours = Measure-Command { $objects = @(Get-PSUJobPipelineOutput -Job $job) }
+    $headers = @{ Authorization = "Bearer $($server.Token)"; Accept = 'application/clixml' }
+    $theirs = Measure-Command {
+        $text = Invoke-RestMethod -Uri "$($server.Url)/api/v1/job/$($job.Id)/pipelineOutput" -Headers $headers
+        # application/clixml is not a text type to PowerShell's web cmdlets: decode the bytes.
+        if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) } elseif ($text -is [xml]) { $text = $text.OuterXml }
+        $reference = @([System.Management.Automation.PSSerializer]::DeserializeAsList($text))
+    }
+    if ($objects.Count -ne $Count -or $reference.Count -ne $Count) { throw "expected $Count objects, got $($objects.Count) and $($reference.Count)" }
+    foreach ($i in 0, ($Count / 2), ($Count - 1)) {
+        $a = $objects[$i]; $b = $reference[$i]
+        if ($a.Id -ne $b.Id -or $a.Name -ne $b.Name -or $a.When -ne $b.When -or $a.Even -ne $b.Even -or $a.pstypenames[0] -ne $b.pstypenames[0]) {
+            throw "object $i differs: $($a | Out-String) vs $($b | Out-String)"
+        }
+    }
+
+    [pscustomobject]@{ Benchmark = 'Invoke-PSUScript -Wait (trivial)'; 'PSUJobs ms' = [math]::Round($psu, 1); 'Baseline' = 'Start-Job | Receive-Job -Wait'; 'Baseline ms' = [math]::Round($startJob, 1); Ratio = [math]::Round($psu / $startJob, 3); Target = '<= 0.1' },
+    [pscustomobject]@{ Benchmark = "Get-PSUJobPipelineOutput ($Count objects)"; 'PSUJobs ms' = [math]::Round($ours.TotalMilliseconds, 1); 'Baseline' = 'Invoke-RestMethod + PSSerializer'; 'Baseline ms' = [math]::Round($theirs.TotalMilliseconds, 1); Ratio = [math]::Round($ours.TotalMilliseconds / $theirs.TotalMilliseconds, 3); Target = '<= 0.333' } |
+        Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+} finally {
+    Disconnect-PSUServer
+    Stop-TestServer $server
+}

@@ -1,0 +1,3 @@
+# A script that fails with a terminating error.
+Write-Output 'before the failure'
+throw 'it broke on purpose'

@@ -1,0 +1,2 @@
+# The smallest job: one value (the benchmark's round-trip script).
+1

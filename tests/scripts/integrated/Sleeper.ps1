@@ -1,0 +1,2 @@
+# A child that runs until it is stopped.
+Start-Sleep -Seconds 300
