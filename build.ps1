@@ -8,7 +8,7 @@
     Test      Build, then cargo fmt --check, clippy -D warnings, cargo test, Pester over
               tests/*.Tests.ps1 against out/PSUJobs. Ends with "Tests: N passed, N failed, N skipped".
     Bench     Build, then every bench/*/*.ps1 (timings are printed, never gate anything).
-    Demo      Build, then a short CliXml round trip through the module.
+    Demo      Build, then the main job: samples/demo.ps1 runs a job on the embedded server.
     Bootstrap Makes Pester 5.7.1 available (from NuGet; it is not on the Gallery mirror here).
 .EXAMPLE
     pwsh ./build.ps1 Test
@@ -142,22 +142,8 @@ function Invoke-Bench {
 
 function Invoke-Demo {
     Invoke-Build
-    $module = Join-Path $ModuleOut 'PSUJobs.psd1'
-    & pwsh -NoLogo -NoProfile -Command {
-        param($module)
-        Import-Module $module
-        $file = Join-Path ([IO.Path]::GetTempPath()) "psujobs-demo-$PID.xml"
-        try {
-            (Get-Process -Id $PID), [pscustomobject]@{ Name = 'demo'; When = Get-Date; Tags = 'a', 'b' } |
-                Export-Clixml -Path $file
-            Write-Host "ConvertFrom-PSUCliXml -Path $file" -ForegroundColor Cyan
-            ConvertFrom-PSUCliXml -Path $file | ForEach-Object {
-                [pscustomobject]@{ Type = $_.pstypenames[0]; Text = "$_" }
-            } | Format-Table -AutoSize | Out-Host
-        } finally {
-            Remove-Item $file -ErrorAction Ignore
-        }
-    } -args $module
+    $server = Join-Path $Out ('bin/psujobs' + $(if ($IsWindows) { '.exe' } else { '' }))
+    & pwsh -NoLogo -NoProfile -File (Join-Path $Root 'samples/demo.ps1') -ModulePath (Join-Path $ModuleOut 'PSUJobs.psd1') -ServerPath $server
     if ($LASTEXITCODE -ne 0) { throw "demo failed with exit code $LASTEXITCODE" }
 }
 
