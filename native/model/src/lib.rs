@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 pub mod feedback;
 pub mod health;
+pub mod integrated;
 pub mod job;
 pub mod lenient;
 pub mod output;

@@ -1,0 +1,235 @@
+//! Settings: defaults, overridden by the TOML config file, overridden by flags and
+//! `PSUJOBS_*` environment variables (clap reads those in `cli.rs`).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Per-script settings, named as PSU names them (`MaxHistory`, `TimeOut`…), keyed in the
+/// file by the script's path relative to the repository (`[scripts."folder/a.ps1"]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default, deny_unknown_fields)]
+pub struct ScriptSettings {
+    pub max_history: i64,
+    /// Minutes; 0 means no limit. Fractions are allowed.
+    pub time_out: f64,
+    /// 0 means no limit.
+    pub concurrent_jobs: usize,
+    pub discard_pipeline: bool,
+    pub environment: Option<String>,
+    pub credential: Option<String>,
+    /// Roles allowed to run the script; empty means every role that may run scripts.
+    pub roles: Vec<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl Default for ScriptSettings {
+    fn default() -> Self {
+        Self {
+            max_history: 100,
+            time_out: 0.0,
+            concurrent_jobs: 0,
+            discard_pipeline: false,
+            environment: None,
+            credential: None,
+            roles: Vec::new(),
+            description: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvironmentKind {
+    #[default]
+    Powershell,
+    Minimal,
+}
+
+/// A named environment: which executable runs jobs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    pub kind: EnvironmentKind,
+    pub executable: PathBuf,
+    /// Replaces the default `-s -NoLogo -NoProfile` for PowerShell.
+    pub args: Option<Vec<String>>,
+    pub variables: BTreeMap<String, String>,
+}
+
+impl Default for EnvironmentConfig {
+    fn default() -> Self {
+        Self {
+            kind: EnvironmentKind::Powershell,
+            executable: PathBuf::from("pwsh"),
+            args: None,
+            variables: BTreeMap::new(),
+        }
+    }
+}
+
+/// The file, every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+    pub repository: Option<PathBuf>,
+    pub concurrent_jobs: Option<usize>,
+    pub groom_days: Option<u32>,
+    pub groom_interval_seconds: Option<u64>,
+    pub job_run_id: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+    pub default_environment: Option<String>,
+    pub pwsh: Option<PathBuf>,
+    pub warm_processes: Option<usize>,
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    pub scripts: BTreeMap<String, ScriptSettings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is invalid: {source}")]
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("default environment {0:?} is not defined")]
+    UnknownEnvironment(String),
+}
+
+impl FileConfig {
+    /// Reads `path`; a missing file is only an error when it was named explicitly.
+    pub fn load(path: &Path, explicit: bool) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(Self::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+/// The effective settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub repository: PathBuf,
+    /// Server-wide limit of running jobs; 0 means no limit.
+    pub concurrent_jobs: usize,
+    pub groom_days: u32,
+    pub groom_interval: Duration,
+    /// When on, jobs are addressed only by run id; numeric ids answer 404.
+    pub job_run_id: bool,
+    pub max_body_bytes: usize,
+    pub default_environment: String,
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    pub scripts: BTreeMap<String, ScriptSettings>,
+    /// The PowerShell used for parsing scripts and for the built-in `pwsh` environment.
+    pub pwsh: PathBuf,
+    /// PowerShell processes kept started per environment so jobs skip the cold start.
+    pub warm_processes: usize,
+}
+
+impl Settings {
+    pub fn script(&self, full_path: &str) -> ScriptSettings {
+        self.scripts.get(full_path).cloned().unwrap_or_default()
+    }
+
+    /// Fills the built-in `pwsh` environment and checks references.
+    pub fn finish(mut self) -> Result<Self, ConfigError> {
+        let pwsh = self.pwsh.clone();
+        self.environments
+            .entry("pwsh".into())
+            .or_insert_with(|| EnvironmentConfig {
+                executable: pwsh,
+                ..EnvironmentConfig::default()
+            });
+        if !self.environments.contains_key(&self.default_environment) {
+            return Err(ConfigError::UnknownEnvironment(
+                self.default_environment.clone(),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
+            data_dir: PathBuf::from(".psujobs"),
+            repository: PathBuf::from("scripts"),
+            concurrent_jobs: 10,
+            groom_days: 30,
+            groom_interval: Duration::from_secs(3600),
+            job_run_id: false,
+            max_body_bytes: 1 << 20,
+            default_environment: "pwsh".into(),
+            environments: BTreeMap::new(),
+            scripts: BTreeMap::new(),
+            pwsh: PathBuf::from("pwsh"),
+            warm_processes: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_with_scripts_and_environments() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            concurrent_jobs = 3
+            [environments.other]
+            executable = "/opt/pwsh"
+            [scripts."a/b.ps1"]
+            MaxHistory = 5
+            TimeOut = 0.5
+            Tags = ["x"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(file.concurrent_jobs, Some(3));
+        let s = &file.scripts["a/b.ps1"];
+        assert_eq!((s.max_history, s.time_out, s.concurrent_jobs), (5, 0.5, 0));
+        assert!(toml::from_str::<FileConfig>("[scripts.\"x\"]\nMaxHistry = 1").is_err());
+    }
+
+    #[test]
+    fn finish_adds_pwsh_and_checks_default() {
+        let s = Settings::default().finish().unwrap();
+        assert!(s.environments.contains_key("pwsh"));
+        let bad = Settings {
+            default_environment: "nope".into(),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            bad.finish(),
+            Err(ConfigError::UnknownEnvironment(_))
+        ));
+    }
+}

@@ -1,0 +1,87 @@
+//! A job that is running: how to stop it, why it stopped, and the prompt it waits on.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use model::{FeedbackResponse, JobFeedback, JobStatus};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+pub struct Live {
+    pub script_full_path: String,
+    pub cancel: CancellationToken,
+    /// Set before `cancel` fires: the status the job ends in (Canceled or TimedOut).
+    stopped_as: Mutex<Option<JobStatus>>,
+    pending: Mutex<Option<Pending>>,
+    pub had_error: AtomicBool,
+    pub had_warning: AtomicBool,
+}
+
+struct Pending {
+    feedback: JobFeedback,
+    reply: oneshot::Sender<FeedbackResponse>,
+}
+
+impl Live {
+    pub fn new(script_full_path: String) -> Self {
+        Self {
+            script_full_path,
+            cancel: CancellationToken::new(),
+            stopped_as: Mutex::new(None),
+            pending: Mutex::new(None),
+            had_error: AtomicBool::new(false),
+            had_warning: AtomicBool::new(false),
+        }
+    }
+
+    /// Stops the job; the first reason wins (a timeout racing a cancel stays one of them).
+    pub fn stop(&self, status: JobStatus) {
+        let mut stopped = self.stopped_as.lock().unwrap_or_else(|p| p.into_inner());
+        stopped.get_or_insert(status);
+        self.cancel.cancel();
+    }
+
+    pub fn stopped_as(&self) -> Option<JobStatus> {
+        *self.stopped_as.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_pending(&self, feedback: JobFeedback) -> oneshot::Receiver<FeedbackResponse> {
+        let (reply, rx) = oneshot::channel();
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(Pending { feedback, reply });
+        rx
+    }
+
+    pub fn clear_pending(&self) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+    }
+
+    pub fn pending(&self) -> Option<JobFeedback> {
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.as_ref().map(|p| p.feedback.clone())
+    }
+
+    /// Delivers an answer; `Err` gives it back when nothing waits.
+    pub fn answer(&self, response: FeedbackResponse) -> Result<(), FeedbackResponse> {
+        let taken = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        match taken {
+            Some(p) => p.reply.send(response),
+            None => Err(response),
+        }
+    }
+
+    pub fn note(&self, error: bool, warning: bool) {
+        if error {
+            self.had_error.store(true, Ordering::Relaxed);
+        }
+        if warning {
+            self.had_warning.store(true, Ordering::Relaxed);
+        }
+    }
+}

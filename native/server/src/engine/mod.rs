@@ -1,0 +1,314 @@
+//! The job engine: a FIFO queue under a server-wide and per-script concurrency limit, one
+//! task per running job, timeouts, cancellation (with children), and the change signal that
+//! long-polling readers wait on.
+
+mod live;
+mod recovery;
+mod retention;
+mod sink;
+mod spec;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use model::{FeedbackResponse, Job, JobFeedback, JobQuery, JobStatus};
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::metrics::Metrics;
+use crate::runner::{self, Outcome, Runner};
+use crate::store::{Store, StoreError};
+
+pub use live::Live;
+pub use recovery::recover;
+pub use retention::{groom, spawn_groomer};
+pub use sink::{JobSink, Progress};
+pub use spec::{ParamValue, RunAs, RunSpec};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("job {0} is not waiting on feedback")]
+    NoFeedback(i64),
+    #[error("job {0} has already finished")]
+    Finished(i64),
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+pub struct Engine {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    runner: Runner,
+    state: Mutex<State>,
+    /// Serialises read-modify-write of job documents.
+    job_lock: Mutex<()>,
+    /// Bumped after every stored change; long polls wait on it.
+    changes: watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<RunSpec>,
+    running: HashMap<i64, Arc<Live>>,
+    shutting_down: bool,
+}
+
+impl Engine {
+    /// Must be called inside a tokio runtime (the runner starts its warm pools).
+    pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>, metrics: Arc<Metrics>) -> Arc<Self> {
+        Arc::new(Self {
+            runner: Runner::new(&settings),
+            store,
+            settings,
+            metrics,
+            state: Mutex::new(State::default()),
+            job_lock: Mutex::new(()),
+            changes: watch::channel(0).0,
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    pub(crate) fn changed(&self) {
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Applies `edit` to the stored job and saves it.
+    pub(crate) fn update(
+        &self,
+        id: i64,
+        edit: impl FnOnce(&mut Job),
+    ) -> Result<Option<Job>, StoreError> {
+        let guard = self.job_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(mut job) = self.store.job(id)? else {
+            return Ok(None);
+        };
+        edit(&mut job);
+        self.store.update_job(&job)?;
+        drop(guard);
+        self.changed();
+        Ok(Some(job))
+    }
+
+    /// Stores a new Queued job and queues it; returns the stored job.
+    pub fn submit(self: &Arc<Self>, mut job: Job, mut spec: RunSpec) -> Result<Job, EngineError> {
+        if self.state().shutting_down {
+            return Err(EngineError::ShuttingDown);
+        }
+        job.status = JobStatus::Queued;
+        job.created_time = Some(Utc::now());
+        self.store.insert_job(&mut job)?;
+        spec.job_id = job.id;
+        self.metrics.jobs_submitted.inc();
+        self.state().queue.push_back(spec);
+        self.changed();
+        self.dispatch();
+        Ok(job)
+    }
+
+    /// Starts queued jobs, oldest first, while limits allow. A job held back by its
+    /// script's limit does not block jobs of other scripts behind it.
+    fn dispatch(self: &Arc<Self>) {
+        let mut started = Vec::new();
+        {
+            let mut state = self.state();
+            // Jobs still queued at shutdown stay Queued; the next start marks them.
+            if state.shutting_down {
+                return;
+            }
+            let mut index = 0;
+            while index < state.queue.len() {
+                let limit = self.settings.concurrent_jobs;
+                if limit > 0 && state.running.len() >= limit {
+                    break;
+                }
+                let spec = &state.queue[index];
+                let same_script = state
+                    .running
+                    .values()
+                    .filter(|l| l.script_full_path == spec.script_full_path)
+                    .count();
+                if spec.script_limit > 0 && same_script >= spec.script_limit {
+                    index += 1;
+                    continue;
+                }
+                let Some(spec) = state.queue.remove(index) else {
+                    break;
+                };
+                let live = Arc::new(Live::new(spec.script_full_path.clone()));
+                state.running.insert(spec.job_id, live.clone());
+                started.push((spec, live));
+            }
+            self.metrics.jobs_running.set(state.running.len() as i64);
+            self.metrics.jobs_queued.set(state.queue.len() as i64);
+        }
+        for (spec, live) in started {
+            let engine = self.clone();
+            tokio::spawn(async move { engine.run(spec, live).await });
+        }
+    }
+
+    async fn run(self: Arc<Self>, spec: RunSpec, live: Arc<Live>) {
+        let id = spec.job_id;
+        let _ = self.update(id, |j| {
+            j.status = JobStatus::Running;
+            j.start_time = Some(Utc::now());
+        });
+        let sink = Arc::new(JobSink::new(self.clone(), live.clone(), &spec));
+        let timer = spec.timeout.map(|t| {
+            let live = live.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(t).await;
+                live.stop(JobStatus::TimedOut);
+            })
+        });
+        // The runner watches `live.cancel` and stops the process tree itself.
+        let result = self.runner.run(&spec, sink, &live.cancel).await;
+        if let Some(timer) = timer {
+            timer.abort();
+        }
+        let (status, output, exit_code) = final_status(&live, result);
+        let _ = self.update(id, |j| {
+            j.status = status;
+            j.end_time = Some(Utc::now());
+            j.exit_code = exit_code;
+            if output.is_some() {
+                j.output = output;
+            }
+        });
+        self.metrics.job_finished(status);
+        tracing::info!(job = id, status = ?status, "job finished");
+        self.state().running.remove(&id);
+        self.dispatch();
+    }
+
+    pub fn live(&self, id: i64) -> Option<Arc<Live>> {
+        self.state().running.get(&id).cloned()
+    }
+
+    /// Cancels a job and, first, its unfinished children.
+    pub fn cancel(self: &Arc<Self>, id: i64) -> Result<(), EngineError> {
+        let children = self.store.list_jobs(&JobQuery {
+            parent_job_id: Some(id),
+            take: Some(1000),
+            ..Default::default()
+        })?;
+        for child in children.page.iter().filter(|c| !c.status.is_terminal()) {
+            self.cancel(child.id)?;
+        }
+        let queued = {
+            let mut state = self.state();
+            let before = state.queue.len();
+            state.queue.retain(|s| s.job_id != id);
+            before != state.queue.len()
+        };
+        if queued {
+            self.update(id, |j| {
+                j.status = JobStatus::Canceled;
+                j.end_time = Some(Utc::now());
+            })?;
+            self.metrics.job_finished(JobStatus::Canceled);
+            return Ok(());
+        }
+        match self.live(id) {
+            Some(live) => {
+                self.update(id, |j| j.status = JobStatus::Canceling)?;
+                live.stop(JobStatus::Canceled);
+                Ok(())
+            }
+            None => Err(EngineError::Finished(id)),
+        }
+    }
+
+    pub fn feedback(&self, id: i64) -> Option<JobFeedback> {
+        self.live(id)?.pending()
+    }
+
+    pub fn answer(&self, id: i64, response: FeedbackResponse) -> Result<(), EngineError> {
+        let live = self.live(id).ok_or(EngineError::NoFeedback(id))?;
+        live.answer(response)
+            .map_err(|_| EngineError::NoFeedback(id))
+    }
+
+    /// Refuses new jobs from now on and wakes long polls so they answer at once.
+    pub fn begin_shutdown(&self) {
+        self.state().shutting_down = true;
+        self.changed();
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.state().shutting_down
+    }
+
+    /// Stops the running jobs (they end Failed: the server stopped) and waits for them.
+    pub async fn shutdown(&self) {
+        self.begin_shutdown();
+        let running: Vec<Arc<Live>> = self.state().running.values().cloned().collect();
+        for live in &running {
+            live.cancel.cancel();
+        }
+        let mut changes = self.subscribe();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.state().running.is_empty() {
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    }
+}
+
+/// PSU's rules: stopped jobs keep the reason they were stopped for; a terminating error or
+/// a non-zero exit code is Failed; otherwise non-terminating errors make Error, warnings
+/// make Warning, and a clean run is Completed.
+fn final_status(
+    live: &Live,
+    result: Result<Outcome, runner::RunError>,
+) -> (JobStatus, Option<String>, Option<i32>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    if live.cancel.is_cancelled() {
+        return match live.stopped_as() {
+            Some(JobStatus::TimedOut) => {
+                (JobStatus::TimedOut, Some("the job timed out".into()), None)
+            }
+            Some(status) => (status, None, None),
+            None => (
+                JobStatus::Failed,
+                Some("the server stopped while the job was running".into()),
+                None,
+            ),
+        };
+    }
+    match result {
+        Err(e) => (JobStatus::Failed, Some(e.to_string()), None),
+        Ok(outcome) => {
+            if let Some(error) = outcome.terminating_error {
+                (JobStatus::Failed, Some(error), outcome.exit_code)
+            } else if let Some(code) = outcome.exit_code.filter(|c| *c != 0) {
+                (
+                    JobStatus::Failed,
+                    Some(format!("the script exited with code {code}")),
+                    Some(code),
+                )
+            } else if live.had_error.load(Relaxed) {
+                (JobStatus::Error, None, outcome.exit_code)
+            } else if live.had_warning.load(Relaxed) {
+                (JobStatus::Warning, None, outcome.exit_code)
+            } else {
+                (JobStatus::Completed, None, outcome.exit_code)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Where a running job's events land: each record is stored as it arrives (nothing is held
+//! in memory, so a crash loses nothing already received) and readers are woken.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use model::{FeedbackResponse, JobFeedback, JobOutput, JobStatus, OutputType};
+
+use super::{Engine, Live, RunSpec};
+
+pub struct JobSink {
+    engine: Arc<Engine>,
+    live: Arc<Live>,
+    job_id: i64,
+    discard_pipeline: bool,
+}
+
+/// `Write-Progress` fields copied onto the job.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub activity: String,
+    pub status_description: String,
+    pub current_operation: Option<String>,
+    pub percent_complete: i32,
+    pub seconds_remaining: i32,
+}
+
+impl JobSink {
+    pub fn new(engine: Arc<Engine>, live: Arc<Live>, spec: &RunSpec) -> Self {
+        Self {
+            engine,
+            live,
+            job_id: spec.job_id,
+            discard_pipeline: spec.discard_pipeline,
+        }
+    }
+
+    pub fn job_id(&self) -> i64 {
+        self.job_id
+    }
+
+    /// Stores a stream record (its id and timestamp are assigned here when missing).
+    pub fn output(&self, mut record: JobOutput) {
+        self.live.note(
+            record.output_type == OutputType::Error,
+            record.output_type == OutputType::Warning,
+        );
+        record.timestamp.get_or_insert_with(Utc::now);
+        self.engine.metrics.output_records.inc();
+        if let Err(e) = self.engine.store.append_output(self.job_id, &mut record) {
+            tracing::error!(job = self.job_id, error = %e, "cannot store an output record");
+        }
+        self.engine.changed();
+    }
+
+    /// Stores one pipeline object's CliXml, unless the script discards its pipeline.
+    pub fn pipeline(&self, clixml: &str) {
+        if self.discard_pipeline {
+            return;
+        }
+        if let Err(e) = self.engine.store.append_pipeline(self.job_id, clixml) {
+            tracing::error!(job = self.job_id, error = %e, "cannot store a pipeline object");
+        }
+        self.engine.changed();
+    }
+
+    pub fn progress(&self, p: Progress) {
+        let _ = self.engine.update(self.job_id, |j| {
+            j.activity = Some(p.activity);
+            j.status_description = Some(p.status_description);
+            j.current_operation = p.current_operation;
+            j.percent_complete = Some(p.percent_complete);
+            j.seconds_remaining = Some(p.seconds_remaining);
+        });
+    }
+
+    pub fn process_started(&self, pid: u32) {
+        let _ = self
+            .engine
+            .update(self.job_id, |j| j.process_id = Some(pid.into()));
+    }
+
+    /// Puts the job in WaitingOnFeedback until someone answers over REST; `None` when the
+    /// job was stopped meanwhile.
+    pub async fn ask(&self, mut feedback: JobFeedback) -> Option<FeedbackResponse> {
+        feedback.job_id = self.job_id;
+        feedback.created_time = Some(Utc::now());
+        let job = self.engine.store.job(self.job_id).ok().flatten();
+        feedback.run_id = job.as_ref().and_then(|j| j.run_id);
+        feedback.id = chrono::Utc::now().timestamp_micros();
+        let reply = self.live.set_pending(feedback);
+        let _ = self
+            .engine
+            .update(self.job_id, |j| j.status = JobStatus::WaitingOnFeedback);
+        let answer = reply.await.ok();
+        self.live.clear_pending();
+        let _ = self.engine.update(self.job_id, |j| {
+            if j.status == JobStatus::WaitingOnFeedback {
+                j.status = JobStatus::Running;
+            }
+        });
+        answer
+    }
+}

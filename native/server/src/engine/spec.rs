@@ -1,0 +1,42 @@
+//! What a queued job needs to start: everything resolved at submit time, so a job runs with
+//! the settings it was accepted under.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::EnvironmentConfig;
+
+/// One parameter value as the runner hands it to PowerShell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// A value tree: from a CliXml parameter, or converted from plain JSON (query-string
+    /// values arrive as strings; PowerShell's parameter binding converts them to the
+    /// declared type).
+    Value(clixml::Value),
+    /// A stored credential, passed as a `PSCredential`.
+    Credential { user: String, password: String },
+}
+
+/// The account a job's process runs as (from a stored credential).
+#[derive(Debug, Clone)]
+pub struct RunAs {
+    pub user: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub job_id: i64,
+    pub script_file: PathBuf,
+    pub script_full_path: String,
+    pub parameters: Vec<(String, ParamValue)>,
+    pub environment_name: String,
+    pub environment: EnvironmentConfig,
+    /// Per-job variables for the job's process (the integrated channel's seam: its pipe
+    /// address and secret will be added here).
+    pub process_env: Vec<(String, String)>,
+    pub run_as: Option<RunAs>,
+    pub timeout: Option<Duration>,
+    pub discard_pipeline: bool,
+    /// The script's own concurrency limit (0 = none).
+    pub script_limit: usize,
+}

@@ -1,0 +1,442 @@
+//! Runs one job in PowerShell through `psrp`: picks a process (a warm one from the
+//! environment's pool, or a fresh one for run-as), adapts psrp's events to store writes,
+//! turns host calls into feedback prompts, and stops the process tree on cancel.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use model::{FeedbackChoice, FeedbackField, FeedbackKind, JobFeedback, JobOutput, OutputType};
+use psrp::{
+    Choice, Credential, Environment, Event, FieldDescription, FieldValue, FinalState, Host,
+    HostError, Invocation, Pool, RunHandle, SecretString, Session,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{EnvironmentConfig, EnvironmentKind, Settings};
+use crate::engine::{JobSink, ParamValue, Progress, RunSpec};
+
+/// How long a stopped job may take to end its pipeline before its process tree is killed.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// How a job's script ended (when it was not stopped from outside).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub exit_code: Option<i32>,
+    /// The terminating error's message, when the script failed with one.
+    pub terminating_error: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Psrp(#[from] psrp::Error),
+    #[error("cannot run as {user:?}: {reason}")]
+    RunAs { user: String, reason: String },
+}
+
+/// The warm pools, one per PowerShell environment.
+pub struct Runner {
+    pools: HashMap<String, Pool>,
+}
+
+impl Runner {
+    pub fn new(settings: &Settings) -> Self {
+        let pools = settings
+            .environments
+            .iter()
+            .filter(|(_, e)| e.kind == EnvironmentKind::Powershell)
+            .map(|(name, e)| {
+                (
+                    name.clone(),
+                    Pool::new(environment(name, e), settings.warm_processes),
+                )
+            })
+            .collect();
+        Self { pools }
+    }
+
+    pub async fn run(
+        &self,
+        spec: &RunSpec,
+        sink: Arc<JobSink>,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, RunError> {
+        let mut env = environment(&spec.environment_name, &spec.environment);
+        let handle = if spec.environment.kind == EnvironmentKind::Minimal {
+            env.args.push(spec.script_file.display().to_string());
+            psrp::run_minimal(&env, &spec.process_env).await?
+        } else {
+            let session = match &spec.run_as {
+                Some(run_as) => Session::open(&run_as_environment(env, &run_as.user)?)
+                    .await
+                    .map_err(|e| RunError::RunAs {
+                        user: run_as.user.clone(),
+                        reason: e.to_string(),
+                    })?,
+                None => match self.pools.get(&spec.environment_name) {
+                    Some(pool) => pool.take().await?,
+                    None => Session::open(&env).await?,
+                },
+            };
+            let mut invocation = Invocation::file(&spec.script_file);
+            invocation.env = spec.process_env.clone();
+            for (name, value) in &spec.parameters {
+                invocation = invocation.param(name, to_psrp(value));
+            }
+            session
+                .run(invocation, Arc::new(FeedbackHost { sink: sink.clone() }))
+                .await?
+        };
+        sink.process_started(handle.pid());
+        drive(handle, &sink, cancel).await
+    }
+}
+
+fn environment(name: &str, config: &EnvironmentConfig) -> Environment {
+    let mut env = match config.kind {
+        EnvironmentKind::Powershell => Environment::pwsh(name, &config.executable),
+        EnvironmentKind::Minimal => Environment::minimal(name, &config.executable, Vec::new()),
+    };
+    if let Some(args) = &config.args {
+        env.args = args.clone();
+    }
+    env.env = config
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    env
+}
+
+/// Starts the environment's process as `user`. On Unix that needs the server to run as
+/// root (it switches user with `runuser`); elsewhere it is refused with the reason.
+fn run_as_environment(mut env: Environment, user: &str) -> Result<Environment, RunError> {
+    let refuse = |reason: &str| RunError::RunAs {
+        user: user.into(),
+        reason: reason.into(),
+    };
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // /proc/self is owned by the process's effective user.
+        let euid = std::fs::metadata("/proc/self")
+            .map(|m| m.uid())
+            .map_err(|e| refuse(&e.to_string()))?;
+        if euid != 0 {
+            return Err(refuse(
+                "switching users needs the server to run as root on Linux",
+            ));
+        }
+        let mut args = vec!["-u".to_string(), user.to_string(), "--".to_string()];
+        args.push(env.executable.display().to_string());
+        args.append(&mut env.args);
+        env.executable = "runuser".into();
+        env.args = args;
+        Ok(env)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = &mut env;
+        Err(refuse("run-as is not supported on this platform yet"))
+    }
+}
+
+fn to_psrp(value: &ParamValue) -> psrp::ParamValue {
+    match value {
+        ParamValue::Value(v) => psrp::ParamValue::Value(v.clone()),
+        ParamValue::Credential { user, password } => psrp::ParamValue::Credential(Credential {
+            user_name: user.clone(),
+            password: SecretString::from(password.clone()),
+        }),
+    }
+}
+
+/// Reads events until the job ends; on cancel, stops it (signal, then kill after a grace).
+async fn drive(
+    mut handle: RunHandle,
+    sink: &JobSink,
+    cancel: &CancellationToken,
+) -> Result<Outcome, RunError> {
+    let stopper = handle.stopper();
+    let mut stopping = None;
+    loop {
+        tokio::select! {
+            event = handle.next_event() => match event {
+                Some(event) => record(sink, event),
+                None => break,
+            },
+            () = cancel.cancelled(), if stopping.is_none() => {
+                let stopper = stopper.clone();
+                let runtime = tokio::runtime::Handle::current();
+                // psrp's stop future is not `Send` (it holds a watch guard across an await),
+                // so it runs to completion on a blocking thread of its own.
+                stopping = Some(tokio::task::spawn_blocking(move || {
+                    runtime.block_on(stopper.stop_with_grace(STOP_GRACE));
+                }));
+            }
+        }
+    }
+    let outcome = handle.outcome().await;
+    if let Some(stopping) = stopping {
+        let _ = stopping.await;
+    }
+    let outcome = outcome?;
+    Ok(Outcome {
+        exit_code: outcome.exit_code,
+        terminating_error: match outcome.state {
+            FinalState::Failed => Some(
+                outcome
+                    .error
+                    .map_or_else(|| "the script failed".to_string(), |e| e.message),
+            ),
+            FinalState::Completed | FinalState::Stopped => None,
+        },
+    })
+}
+
+fn time(t: SystemTime) -> Option<DateTime<Utc>> {
+    Some(t.into())
+}
+
+fn record(sink: &JobSink, event: Event) {
+    let simple = |output_type, message: String, timestamp, data: Option<String>| JobOutput {
+        output_type,
+        message,
+        timestamp,
+        data,
+        ..JobOutput::default()
+    };
+    let rec = match event {
+        Event::Output(o) => return sink.pipeline(&o.clixml),
+        Event::Error(e) => JobOutput {
+            output_type: OutputType::Error,
+            message: e.message,
+            timestamp: time(e.received),
+            error_id: e.fully_qualified_error_id,
+            category: e.category_message.or(e.category),
+            target_name: e.target,
+            script_stack_trace: e.script_stack_trace,
+            position_message: e.position_message,
+            data: Some(e.clixml),
+            ..JobOutput::default()
+        },
+        Event::Warning(r) => simple(
+            OutputType::Warning,
+            r.message,
+            time(r.received),
+            Some(r.clixml),
+        ),
+        Event::Verbose(r) => simple(
+            OutputType::Verbose,
+            r.message,
+            time(r.received),
+            Some(r.clixml),
+        ),
+        Event::Debug(r) => simple(
+            OutputType::Debug,
+            r.message,
+            time(r.received),
+            Some(r.clixml),
+        ),
+        Event::Information(r) => simple(
+            if r.is_host {
+                OutputType::Host
+            } else {
+                OutputType::Information
+            },
+            r.message,
+            time(r.received),
+            Some(r.clixml),
+        ),
+        Event::Progress(p) => {
+            let message = format!("{}: {} ({}%)", p.activity, p.status, p.percent_complete);
+            sink.progress(Progress {
+                activity: p.activity,
+                status_description: p.status,
+                current_operation: p.current_operation,
+                percent_complete: p.percent_complete,
+                seconds_remaining: p.seconds_remaining,
+            });
+            simple(
+                OutputType::Progress,
+                message,
+                time(p.received),
+                Some(p.clixml),
+            )
+        }
+        Event::HostWrite(w) => simple(OutputType::Host, w.text, None, None),
+        Event::Stdout(line) => simple(OutputType::Information, line, None, None),
+        Event::Stderr(line) => simple(OutputType::Error, line, None, None),
+    };
+    sink.output(rec);
+}
+
+/// Answers a job's host calls with feedback given over REST.
+struct FeedbackHost {
+    sink: Arc<JobSink>,
+}
+
+impl FeedbackHost {
+    async fn ask(&self, feedback: JobFeedback) -> Result<model::FeedbackResponse, HostError> {
+        self.sink
+            .ask(feedback)
+            .await
+            .ok_or_else(|| HostError("the job was stopped while waiting for feedback".into()))
+    }
+
+    /// The text answer: `response`, else the only value of `responses`.
+    async fn text(&self, kind: FeedbackKind, message: &str) -> Result<String, HostError> {
+        let answer = self
+            .ask(JobFeedback {
+                kind,
+                message: message.into(),
+                ..JobFeedback::default()
+            })
+            .await?;
+        answer
+            .response
+            .or_else(|| answer.responses.and_then(|r| r.into_values().next()))
+            .ok_or_else(|| HostError("the feedback gave no response".into()))
+    }
+}
+
+#[async_trait]
+impl Host for FeedbackHost {
+    async fn read_line(&self) -> Result<String, HostError> {
+        self.text(FeedbackKind::ReadLine, "").await
+    }
+
+    async fn read_line_secure(&self) -> Result<SecretString, HostError> {
+        Ok(SecretString::from(
+            self.text(FeedbackKind::SecureString, "").await?,
+        ))
+    }
+
+    async fn prompt(
+        &self,
+        caption: &str,
+        message: &str,
+        fields: &[FieldDescription],
+    ) -> Result<Vec<(String, FieldValue)>, HostError> {
+        let answer = self
+            .ask(JobFeedback {
+                kind: FeedbackKind::Prompt,
+                caption: Some(caption.into()).filter(|c: &String| !c.is_empty()),
+                message: message.into(),
+                fields: fields
+                    .iter()
+                    .map(|f| FeedbackField {
+                        name: f.name.clone(),
+                        type_name: f.parameter_type.clone(),
+                        is_secure: f.is_secure(),
+                    })
+                    .collect(),
+                ..JobFeedback::default()
+            })
+            .await?;
+        let mut responses = answer.responses.unwrap_or_default();
+        // A single-field prompt (`Read-Host -Prompt x`) may be answered with `response`.
+        if let (Some(text), [only]) = (answer.response, fields) {
+            responses.entry(only.name.clone()).or_insert(text);
+        }
+        fields
+            .iter()
+            .map(|f| {
+                let text = responses.get(&f.name).cloned().ok_or_else(|| {
+                    HostError(format!("the feedback gave no value for {:?}", f.name))
+                })?;
+                let value = if f.is_secure() {
+                    FieldValue::Secure(SecretString::from(text))
+                } else if f.is_credential() {
+                    let password = responses.get("Password").cloned().unwrap_or_default();
+                    FieldValue::Credential(Credential {
+                        user_name: text,
+                        password: SecretString::from(password),
+                    })
+                } else {
+                    FieldValue::Text(text)
+                };
+                Ok((f.name.clone(), value))
+            })
+            .collect()
+    }
+
+    async fn prompt_for_choice(
+        &self,
+        caption: &str,
+        message: &str,
+        choices: &[Choice],
+        default: i32,
+    ) -> Result<i32, HostError> {
+        let answer = self
+            .ask(JobFeedback {
+                kind: FeedbackKind::Choice,
+                caption: Some(caption.into()),
+                message: message.into(),
+                choices: choices
+                    .iter()
+                    .map(|c| FeedbackChoice {
+                        label: c.label.clone(),
+                        help_message: Some(c.help_message.clone()).filter(|h| !h.is_empty()),
+                    })
+                    .collect(),
+                default_choice: Some(default),
+                ..JobFeedback::default()
+            })
+            .await?;
+        // A choice may also come as text (`Set-PSUJobFeedback -Response 1`).
+        let choice = answer
+            .choice
+            .or_else(|| answer.response.and_then(|r| r.trim().parse().ok()));
+        match choice {
+            Some(n) if usize::try_from(n).is_ok_and(|i| i < choices.len()) => Ok(n),
+            Some(n) => Err(HostError(format!("choice {n} is out of range"))),
+            None => Ok(default),
+        }
+    }
+
+    async fn prompt_for_credential(
+        &self,
+        caption: &str,
+        message: &str,
+        user_name: &str,
+        _target_name: &str,
+    ) -> Result<Credential, HostError> {
+        let answer = self
+            .ask(JobFeedback {
+                kind: FeedbackKind::Credential,
+                caption: Some(caption.into()),
+                message: message.into(),
+                fields: vec![
+                    FeedbackField {
+                        name: "User".into(),
+                        type_name: "System.String".into(),
+                        is_secure: false,
+                    },
+                    FeedbackField {
+                        name: "Password".into(),
+                        type_name: "System.Security.SecureString".into(),
+                        is_secure: true,
+                    },
+                ],
+                ..JobFeedback::default()
+            })
+            .await?;
+        let responses = answer.responses.unwrap_or_default();
+        let user = responses
+            .get("User")
+            .cloned()
+            .unwrap_or_else(|| user_name.to_string());
+        let password = responses
+            .get("Password")
+            .cloned()
+            .ok_or_else(|| HostError("the feedback gave no Password".into()))?;
+        Ok(Credential {
+            user_name: user,
+            password: SecretString::from(password),
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Starting the server: open the store, repair after a crash, ensure an admin token, serve
+//! until a shutdown signal, then stop jobs cleanly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api::{self, AppState};
+use crate::auth::{self, Role};
+use crate::config::Settings;
+use crate::engine::{self, Engine};
+use crate::metrics::Metrics;
+use crate::private_file;
+use crate::rate_limit::FailureLimiter;
+use crate::repository::Repository;
+use crate::script_params;
+use crate::secrets::SecretBox;
+use crate::store::{SqliteStore, Store};
+
+/// Where the first start writes the Administrator token.
+pub fn admin_token_file(settings: &Settings) -> PathBuf {
+    settings.data_dir.join("admin.token")
+}
+
+pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqliteStore::open(&settings.data_dir)?))
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let settings = Arc::new(settings);
+    let store = open_store(&settings)?;
+    let repaired = engine::recover(store.as_ref())?;
+    if repaired > 0 {
+        tracing::warn!(
+            count = repaired,
+            "marked jobs left unfinished by the previous run"
+        );
+    }
+    if store.token_count()? == 0 {
+        let (_, token) = auth::issue(store.as_ref(), "admin", Role::Administrator)?;
+        let file = admin_token_file(&settings);
+        private_file::write(&file, token.as_bytes())?;
+        tracing::info!(file = %file.display(), "created the Administrator app token");
+    }
+    let repo = Repository::open(&settings.repository)?;
+    let secrets = Arc::new(SecretBox::open_or_create(&settings.data_dir)?);
+    let metrics = Arc::new(Metrics::default());
+    let engine = Engine::new(store, settings.clone(), metrics);
+    let groomer = engine::spawn_groomer(engine.clone());
+    let state = AppState {
+        engine: engine.clone(),
+        repo,
+        secrets,
+        limiter: Arc::new(FailureLimiter::new(10, Duration::from_secs(60))),
+    };
+    tokio::spawn(warm_parameter_cache(state.clone()));
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        repository = %settings.repository.display(),
+        data = %settings.data_dir.display(),
+        "psujobs listening"
+    );
+    axum::serve(
+        listener,
+        api::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let engine = engine.clone();
+        async move {
+            shutdown_signal().await;
+            // Long polls end now instead of holding the shutdown for their whole wait.
+            engine.begin_shutdown();
+        }
+    })
+    .await?;
+    tracing::info!("shutting down: stopping running jobs");
+    groomer.abort();
+    engine.shutdown().await;
+    Ok(())
+}
+
+/// Reads the parameters of every changed script once at start, so the first run of a script
+/// does not wait for PowerShell's parser.
+async fn warm_parameter_cache(state: AppState) {
+    let scripts: Vec<_> = match state.repo.list() {
+        Ok(paths) => paths
+            .into_iter()
+            .filter_map(|p| {
+                let file = state.repo.resolve(&p).ok()?;
+                Some((state.engine.store.script_id(&p).ok()?, file))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list the script repository");
+            return;
+        }
+    };
+    let store = state.engine.store.as_ref();
+    if let Err(e) = script_params::read(store, &state.engine.settings.pwsh, &scripts).await {
+        tracing::warn!(error = %e, "cannot read script parameters at start");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,99 @@
+//! Persistence behind one trait. SQLite is the embedded default; a PostgreSQL implementation
+//! can follow with the same trait (its blocking calls run on a blocking pool, as ours do).
+
+mod schema;
+mod sqlite;
+#[cfg(test)]
+mod suite;
+
+use chrono::{DateTime, Utc};
+use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
+use uuid::Uuid;
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON is corrupt: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot create the data folder {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An issued app token as stored: only the SHA-256 of the secret is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub revoked: bool,
+}
+
+/// A named run-as credential; `secret` is ciphertext (see `secrets.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCredential {
+    pub name: String,
+    pub user: String,
+    pub secret: Vec<u8>,
+}
+
+/// Everything the server keeps. Calls are short and synchronous; callers on the async side
+/// wrap them in `spawn_blocking` only where a call can be long (grooming).
+pub trait Store: Send + Sync + 'static {
+    /// The stable id of a repository path, assigned on first sight and kept across restarts.
+    fn script_id(&self, full_path: &str) -> StoreResult<i64>;
+    /// The path an id was assigned to.
+    fn script_path(&self, id: i64) -> StoreResult<Option<String>>;
+    /// Cached parameters of a script whose content hash is `fingerprint`.
+    fn cached_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Vec<ScriptParameter>>>;
+    fn cache_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+        params: &[ScriptParameter],
+    ) -> StoreResult<()>;
+
+    /// Inserts a new job, assigning its `id`.
+    fn insert_job(&self, job: &mut Job) -> StoreResult<()>;
+    fn update_job(&self, job: &Job) -> StoreResult<()>;
+    fn job(&self, id: i64) -> StoreResult<Option<Job>>;
+    fn job_by_run_id(&self, run_id: Uuid) -> StoreResult<Option<Job>>;
+    fn list_jobs(&self, query: &JobQuery) -> StoreResult<Page<Job>>;
+    fn jobs_in_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<Job>>;
+    /// Ids of finished jobs to groom: those ended before `cutoff`, and per script all but
+    /// the newest `keep(script_full_path)` finished jobs.
+    fn groom_candidates(
+        &self,
+        cutoff: DateTime<Utc>,
+        keep: &dyn Fn(&str) -> i64,
+    ) -> StoreResult<Vec<i64>>;
+    /// Deletes jobs with their output and pipeline records.
+    fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()>;
+
+    /// Appends a stream record, assigning its increasing `id`.
+    fn append_output(&self, job_id: i64, record: &mut JobOutput) -> StoreResult<()>;
+    fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>>;
+    fn append_pipeline(&self, job_id: i64, data: &str) -> StoreResult<i64>;
+    fn pipeline(&self, job_id: i64) -> StoreResult<Vec<PipelineOutput>>;
+    fn delete_pipeline(&self, job_id: i64) -> StoreResult<()>;
+
+    fn insert_token(&self, hash: &str, name: &str, role: &str) -> StoreResult<i64>;
+    fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
+    /// False when no such token exists.
+    fn revoke_token(&self, id: i64) -> StoreResult<bool>;
+    fn token_count(&self) -> StoreResult<i64>;
+
+    fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()>;
+    fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>>;
+}

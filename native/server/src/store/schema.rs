@@ -1,0 +1,51 @@
+//! The SQLite schema. Jobs keep their full JSON document beside the columns that are
+//! filtered or ordered on, so adding a Job field needs no migration.
+
+pub const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS scripts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    full_path TEXT NOT NULL UNIQUE,
+    fingerprint TEXT,
+    parameters TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    script_id INTEGER,
+    script_full_path TEXT NOT NULL,
+    parent_job_id INTEGER,
+    created_time TEXT,
+    start_time TEXT,
+    end_time TEXT,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
+CREATE INDEX IF NOT EXISTS jobs_script ON jobs(script_full_path, id);
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_job_id);
+CREATE TABLE IF NOT EXISTS job_output (
+    job_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (job_id, id)
+);
+CREATE TABLE IF NOT EXISTS pipeline_output (
+    job_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (job_id, id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hash TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    name TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    secret BLOB NOT NULL
+);
+"#;

@@ -1,0 +1,436 @@
+//! The SQLite store: one connection in WAL mode behind a mutex (SQLite serialises writers
+//! anyway, and every call is short).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use model::{
+    Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, Page, PipelineOutput,
+    ScriptParameter,
+};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
+use uuid::Uuid;
+
+use super::schema::SCHEMA;
+use super::{Store, StoreError, StoreResult, StoredCredential, TokenRecord};
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+/// Fixed-width UTC text, so that text order is time order.
+fn time_text(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+impl SqliteStore {
+    /// Opens (creating when needed) `jobs.db` in `data_dir`.
+    pub fn open(data_dir: &Path) -> StoreResult<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let conn = Connection::open(data_dir.join("jobs.db"))?;
+        // WAL: readers never block the writer, and a killed server loses nothing committed.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (statements are
+        // atomic), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn jobs_where(&self, sql: &str, args: &[Sql]) -> StoreResult<Vec<Job>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT doc FROM jobs {sql}"))?;
+        let docs = stmt
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+}
+
+impl Store for SqliteStore {
+    fn script_id(&self, full_path: &str) -> StoreResult<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT OR IGNORE INTO scripts(full_path) VALUES (?1)",
+            [full_path],
+        )?;
+        Ok(conn.query_row(
+            "SELECT id FROM scripts WHERE full_path = ?1",
+            [full_path],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn script_path(&self, id: i64) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT full_path FROM scripts WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn cached_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Vec<ScriptParameter>>> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT parameters FROM scripts WHERE id = ?1 AND fingerprint = ?2",
+                params![id, fingerprint],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        text.map(|t| serde_json::from_str(&t).map_err(StoreError::from))
+            .transpose()
+    }
+
+    fn cache_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+        params: &[ScriptParameter],
+    ) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE scripts SET fingerprint = ?2, parameters = ?3 WHERE id = ?1",
+            params![id, fingerprint, serde_json::to_string(params)?],
+        )?;
+        Ok(())
+    }
+
+    fn insert_job(&self, job: &mut Job) -> StoreResult<()> {
+        let conn = self.conn();
+        let run_id = job.run_id.get_or_insert_with(Uuid::new_v4).to_string();
+        conn.execute(
+            "INSERT INTO jobs(run_id, status, script_id, script_full_path, parent_job_id,
+             created_time, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                run_id,
+                job.status.as_i32(),
+                job.script_id,
+                job.script_full_path,
+                job.parent_job_id,
+                time_text(job.created_time)
+            ],
+        )?;
+        job.id = conn.last_insert_rowid();
+        conn.execute(
+            "UPDATE jobs SET doc = ?2 WHERE id = ?1",
+            params![job.id, serde_json::to_string(job)?],
+        )?;
+        Ok(())
+    }
+
+    fn update_job(&self, job: &Job) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE jobs SET status = ?2, start_time = ?3, end_time = ?4, doc = ?5 WHERE id = ?1",
+            params![
+                job.id,
+                job.status.as_i32(),
+                time_text(job.start_time),
+                time_text(job.end_time),
+                serde_json::to_string(job)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn job(&self, id: i64) -> StoreResult<Option<Job>> {
+        Ok(self.jobs_where("WHERE id = ?1", &[Sql::Integer(id)])?.pop())
+    }
+
+    fn job_by_run_id(&self, run_id: Uuid) -> StoreResult<Option<Job>> {
+        Ok(self
+            .jobs_where("WHERE run_id = ?1", &[Sql::Text(run_id.to_string())])?
+            .pop())
+    }
+
+    fn list_jobs(&self, q: &JobQuery) -> StoreResult<Page<Job>> {
+        let mut filters = Vec::new();
+        let mut args = Vec::new();
+        let mut filter = |sql: &str, v: Sql| {
+            args.push(v);
+            filters.push(format!("{sql} ?{}", args.len()));
+        };
+        if let Some(s) = q.status {
+            filter("status =", Sql::Integer(s.into()));
+        }
+        if let Some(s) = q.script_id {
+            filter("script_id =", Sql::Integer(s));
+        }
+        if let Some(p) = &q.script_full_path {
+            filter("script_full_path =", Sql::Text(p.clone()));
+        }
+        if let Some(p) = q.parent_job_id {
+            filter("parent_job_id =", Sql::Integer(p));
+        }
+        let clause = if filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", filters.join(" AND "))
+        };
+        let total: i64 = self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM jobs {clause}"),
+            params_from_iter(&args),
+            |r| r.get(0),
+        )?;
+        let column = match q.order_by.unwrap_or_default() {
+            OrderBy::Id => "id",
+            OrderBy::StartTime => "start_time",
+            OrderBy::EndTime => "end_time",
+            OrderBy::CreatedTime => "created_time",
+        };
+        let direction = match q.order_direction.unwrap_or_default() {
+            OrderDirection::Ascending => "ASC",
+            OrderDirection::Descending => "DESC",
+        };
+        let take = q.take.unwrap_or(25).clamp(0, 1000);
+        let skip = q.skip.unwrap_or(0).max(0);
+        let page = self.jobs_where(
+            &format!(
+                "{clause} ORDER BY {column} {direction}, id {direction} LIMIT {take} OFFSET {skip}"
+            ),
+            &args,
+        )?;
+        Ok(Page { page, total })
+    }
+
+    fn jobs_in_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<Job>> {
+        let list = statuses
+            .iter()
+            .map(|s| s.as_i32().to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        self.jobs_where(&format!("WHERE status IN ({list}) ORDER BY id"), &[])
+    }
+
+    fn groom_candidates(
+        &self,
+        cutoff: DateTime<Utc>,
+        keep: &dyn Fn(&str) -> i64,
+    ) -> StoreResult<Vec<i64>> {
+        let terminal = [
+            JobStatus::Completed,
+            JobStatus::Failed,
+            JobStatus::Canceled,
+            JobStatus::TimedOut,
+            JobStatus::Warning,
+            JobStatus::Error,
+        ]
+        .map(|s| s.as_i32().to_string())
+        .join(",");
+        let conn = self.conn();
+        let mut ids: Vec<i64> = conn
+            .prepare(&format!(
+                "SELECT id FROM jobs WHERE status IN ({terminal}) AND end_time < ?1"
+            ))?
+            .query_map([time_text(Some(cutoff))], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT script_full_path, id FROM jobs WHERE status IN ({terminal})
+             ORDER BY script_full_path, id DESC"
+        ))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut current = None::<(String, i64)>;
+        for (path, id) in rows {
+            let seen = match &mut current {
+                Some((p, n)) if *p == path => {
+                    *n += 1;
+                    *n
+                }
+                _ => {
+                    current = Some((path.clone(), 1));
+                    1
+                }
+            };
+            if seen > keep(&path) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for id in ids {
+            tx.execute("DELETE FROM job_output WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM pipeline_output WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn append_output(&self, job_id: i64, record: &mut JobOutput) -> StoreResult<()> {
+        let conn = self.conn();
+        record.id = conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM job_output WHERE job_id = ?1",
+            [job_id],
+            |r| r.get(0),
+        )?;
+        conn.execute(
+            "INSERT INTO job_output(job_id, id, doc) VALUES (?1, ?2, ?3)",
+            params![job_id, record.id, serde_json::to_string(record)?],
+        )?;
+        Ok(())
+    }
+
+    fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT doc FROM job_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let docs = stmt
+            .query_map(params![job_id, after, take], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    fn append_pipeline(&self, job_id: i64, data: &str) -> StoreResult<i64> {
+        let conn = self.conn();
+        let id: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM pipeline_output WHERE job_id = ?1",
+            [job_id],
+            |r| r.get(0),
+        )?;
+        conn.execute(
+            "INSERT INTO pipeline_output(job_id, id, data) VALUES (?1, ?2, ?3)",
+            params![job_id, id, data],
+        )?;
+        Ok(id)
+    }
+
+    fn pipeline(&self, job_id: i64) -> StoreResult<Vec<PipelineOutput>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, data FROM pipeline_output WHERE job_id = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([job_id], |r| {
+                Ok(PipelineOutput {
+                    id: r.get(0)?,
+                    data: r.get(1)?,
+                    json_data: None,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn delete_pipeline(&self, job_id: i64) -> StoreResult<()> {
+        self.conn()
+            .execute("DELETE FROM pipeline_output WHERE job_id = ?1", [job_id])?;
+        Ok(())
+    }
+
+    fn insert_token(&self, hash: &str, name: &str, role: &str) -> StoreResult<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO tokens(hash, name, role, created) VALUES (?1, ?2, ?3, ?4)",
+            params![hash, name, role, time_text(Some(Utc::now()))],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, name, role, revoked FROM tokens WHERE hash = ?1",
+                [hash],
+                |r| {
+                    Ok(TokenRecord {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        role: r.get(2)?,
+                        revoked: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn revoke_token(&self, id: i64) -> StoreResult<bool> {
+        Ok(self
+            .conn()
+            .execute("UPDATE tokens SET revoked = 1 WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    fn token_count(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM tokens", [], |r| r.get(0))?)
+    }
+
+    fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO credentials(name, user, secret) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET user = excluded.user, secret = excluded.secret",
+            params![cred.name, cred.user, cred.secret],
+        )?;
+        Ok(())
+    }
+
+    fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT name, user, secret FROM credentials WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(StoredCredential {
+                        name: r.get(0)?,
+                        user: r.get(1)?,
+                        secret: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes_the_store_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        super::super::suite::run_all(&SqliteStore::open(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn data_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let store = SqliteStore::open(dir.path()).unwrap();
+            let mut job = Job {
+                script_full_path: "a.ps1".into(),
+                ..Job::default()
+            };
+            store.insert_job(&mut job).unwrap();
+            job.id
+        };
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.job(id).unwrap().unwrap().script_full_path, "a.ps1");
+    }
+}

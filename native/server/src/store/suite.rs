@@ -1,0 +1,184 @@
+//! The behaviour every `Store` implementation must have; each implementation's tests run it.
+
+use chrono::{Duration, Utc};
+use model::{
+    Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, OutputType, ScriptParameter,
+};
+
+use super::{Store, StoredCredential};
+
+fn job(store: &dyn Store, path: &str, status: JobStatus, ended_days_ago: Option<i64>) -> Job {
+    let mut job = Job {
+        status,
+        script_full_path: path.into(),
+        created_time: Some(Utc::now()),
+        ..Job::default()
+    };
+    store.insert_job(&mut job).unwrap();
+    job.end_time = ended_days_ago.map(|d| Utc::now() - Duration::days(d));
+    store.update_job(&job).unwrap();
+    job
+}
+
+pub fn run_all(store: &dyn Store) {
+    scripts(store);
+    jobs_and_queries(store);
+    outputs(store);
+    grooming(store);
+    tokens_and_credentials(store);
+}
+
+fn scripts(store: &dyn Store) {
+    let a = store.script_id("a.ps1").unwrap();
+    let b = store.script_id("b.ps1").unwrap();
+    assert_ne!(a, b);
+    assert_eq!(store.script_id("a.ps1").unwrap(), a, "ids are stable");
+    assert_eq!(store.script_path(b).unwrap().as_deref(), Some("b.ps1"));
+    assert_eq!(store.script_path(999).unwrap(), None);
+    let params = vec![ScriptParameter {
+        name: "N".into(),
+        ..Default::default()
+    }];
+    assert_eq!(store.cached_parameters(a, "h1").unwrap(), None);
+    store.cache_parameters(a, "h1", &params).unwrap();
+    assert_eq!(store.cached_parameters(a, "h1").unwrap(), Some(params));
+    assert_eq!(
+        store.cached_parameters(a, "h2").unwrap(),
+        None,
+        "a changed file misses"
+    );
+}
+
+fn jobs_and_queries(store: &dyn Store) {
+    let first = job(store, "q.ps1", JobStatus::Completed, Some(0));
+    let second = job(store, "q.ps1", JobStatus::Failed, Some(0));
+    let mut child = Job {
+        parent_job_id: Some(first.id),
+        script_full_path: "c.ps1".into(),
+        ..Job::default()
+    };
+    store.insert_job(&mut child).unwrap();
+    assert!(first.run_id.is_some() && first.run_id != second.run_id);
+    assert_eq!(
+        store
+            .job_by_run_id(second.run_id.unwrap())
+            .unwrap()
+            .unwrap()
+            .id,
+        second.id
+    );
+    let page = store
+        .list_jobs(&JobQuery {
+            script_full_path: Some("q.ps1".into()),
+            order_by: Some(OrderBy::Id),
+            order_direction: Some(OrderDirection::Ascending),
+            take: Some(1),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((page.total, page.page[0].id), (2, first.id));
+    let failed = store
+        .list_jobs(&JobQuery {
+            status: Some(3),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(failed.page.iter().all(|j| j.status == JobStatus::Failed));
+    let children = store
+        .list_jobs(&JobQuery {
+            parent_job_id: Some(first.id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(children.page[0].id, child.id);
+    let skipped = store
+        .list_jobs(&JobQuery {
+            skip: Some(1_000),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(skipped.page.is_empty() && skipped.total >= 3);
+    assert!(
+        store
+            .jobs_in_status(&[JobStatus::Queued])
+            .unwrap()
+            .iter()
+            .any(|j| j.id == child.id)
+    );
+}
+
+fn outputs(store: &dyn Store) {
+    let j = job(store, "o.ps1", JobStatus::Running, None);
+    for text in ["one", "two", "three"] {
+        let mut rec = JobOutput {
+            output_type: OutputType::Warning,
+            message: text.into(),
+            ..Default::default()
+        };
+        store.append_output(j.id, &mut rec).unwrap();
+    }
+    let after = store.outputs(j.id, 1, 10).unwrap();
+    assert_eq!(after.iter().map(|r| r.id).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(store.outputs(j.id, 0, 1).unwrap()[0].message, "one");
+    assert_eq!(store.append_pipeline(j.id, "<S>a</S>").unwrap(), 1);
+    assert_eq!(store.append_pipeline(j.id, "<S>b</S>").unwrap(), 2);
+    assert_eq!(store.pipeline(j.id).unwrap()[1].data, "<S>b</S>");
+    store.delete_pipeline(j.id).unwrap();
+    assert!(store.pipeline(j.id).unwrap().is_empty());
+}
+
+fn grooming(store: &dyn Store) {
+    let old = job(store, "g.ps1", JobStatus::Completed, Some(40));
+    let newer: Vec<Job> = (0..3)
+        .map(|_| job(store, "g.ps1", JobStatus::Completed, Some(1)))
+        .collect();
+    let running = job(store, "g.ps1", JobStatus::Running, None);
+    let ids = store
+        .groom_candidates(Utc::now() - Duration::days(30), &|p| {
+            if p == "g.ps1" { 2 } else { 100 }
+        })
+        .unwrap();
+    assert!(ids.contains(&old.id), "older than GroomDays");
+    assert!(ids.contains(&newer[0].id), "beyond MaxHistory");
+    assert!(!ids.contains(&newer[1].id) && !ids.contains(&newer[2].id));
+    assert!(
+        !ids.contains(&running.id),
+        "unfinished jobs are never groomed"
+    );
+    let mut rec = JobOutput::default();
+    store.append_output(old.id, &mut rec).unwrap();
+    store.delete_jobs(&ids).unwrap();
+    assert!(store.job(old.id).unwrap().is_none());
+    assert!(
+        store.outputs(old.id, 0, 10).unwrap().is_empty(),
+        "output goes with the job"
+    );
+}
+
+fn tokens_and_credentials(store: &dyn Store) {
+    let before = store.token_count().unwrap();
+    let id = store.insert_token("hash-1", "ci", "Reader").unwrap();
+    assert_eq!(store.token_count().unwrap(), before + 1);
+    assert!(!store.token_by_hash("hash-1").unwrap().unwrap().revoked);
+    assert!(store.revoke_token(id).unwrap());
+    assert!(store.token_by_hash("hash-1").unwrap().unwrap().revoked);
+    assert!(!store.revoke_token(id + 100).unwrap());
+    let cred = StoredCredential {
+        name: "svc".into(),
+        user: "u".into(),
+        secret: vec![1, 2, 3],
+    };
+    store.put_credential(&cred).unwrap();
+    store
+        .put_credential(&StoredCredential {
+            user: "u2".into(),
+            ..cred
+        })
+        .unwrap();
+    assert_eq!(
+        store.credential("svc").unwrap().unwrap().user,
+        "u2",
+        "set replaces"
+    );
+    assert_eq!(store.credential("none").unwrap(), None);
+}

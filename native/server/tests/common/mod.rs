@@ -1,0 +1,244 @@
+//! Runs the real `psujobs` binary on a free loopback port with its own data folder and
+//! script repository, and talks to it over HTTP.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::Value;
+
+pub struct Server {
+    pub dir: tempfile::TempDir,
+    pub base: String,
+    pub admin: String,
+    child: Option<Child>,
+    port: u16,
+    config: String,
+}
+
+pub fn pwsh() -> String {
+    std::env::var("PSUJOBS_PWSH").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        let dotnet = format!("{home}/.dotnet/tools/pwsh");
+        if Path::new(&dotnet).exists() {
+            dotnet
+        } else {
+            "pwsh".into()
+        }
+    })
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+impl Server {
+    /// Starts a server with `config` (TOML) and the given scripts.
+    pub async fn start(config: &str, scripts: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in scripts {
+            let file = dir.path().join("scripts").join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, content).unwrap();
+        }
+        let mut server = Server {
+            dir,
+            base: String::new(),
+            admin: String::new(),
+            child: None,
+            port: free_port(),
+            config: config.to_string(),
+        };
+        server.spawn().await;
+        server.admin = std::fs::read_to_string(server.data().join("admin.token")).unwrap();
+        server
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn command(&self) -> Command {
+        let config = self.dir.path().join("psujobs.toml");
+        std::fs::write(&config, &self.config).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psujobs"));
+        cmd.arg("--config")
+            .arg(config)
+            .arg("--data")
+            .arg(self.data());
+        cmd
+    }
+
+    async fn spawn(&mut self) {
+        let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
+        let child = self
+            .command()
+            .arg("serve")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{}", self.port))
+            .arg("--repository")
+            .arg(self.dir.path().join("scripts"))
+            .arg("--pwsh")
+            .arg(pwsh())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        self.base = format!("http://127.0.0.1:{}", self.port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(r) = Client::new().get(self.url("/api/v1/alive")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not start: {}", self.log());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// SIGKILL: the server gets no chance to clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().unwrap();
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status()
+            .unwrap();
+        c.wait().unwrap()
+    }
+
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.spawn().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let r = Client::new().request(method, self.url(path));
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.req(Method::GET, path, Some(&self.admin))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.req(Method::POST, path, Some(&self.admin))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Issues a token with the CLI, as an operator would.
+    pub fn token(&self, role: &str) -> String {
+        let out = self
+            .command()
+            .args(["token", "new", "--role", role, "--name", role])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Runs a script by path and returns the job id.
+    pub async fn run(&self, path: &str, body: Value) -> i64 {
+        let r = self
+            .post(&format!("/api/v1/script/path/{path}"), body)
+            .await;
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{text}");
+        text.parse().unwrap()
+    }
+
+    /// Polls until the job is in a terminal status or `status` (when given).
+    pub async fn wait_for(&self, id: i64, until: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let job = self.get_json(&format!("/api/v1/job/{id}")).await;
+            if until(&job) {
+                return job;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "job {id} stuck: {job}\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_done(&self, id: i64) -> Value {
+        self.wait_for(id, |j| {
+            matches!(j["status"].as_i64(), Some(2 | 3 | 5 | 9 | 10 | 11))
+        })
+        .await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            // A clean stop, so the server kills its job processes (process groups).
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Asserts a JSON error response with this status and error id; returns the message.
+pub async fn expect_error(r: Response, status: u16, id: &str) -> String {
+    assert_eq!(r.status().as_u16(), status, "expected {status} {id}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["id"], id, "{body}");
+    body["message"].as_str().unwrap().to_string()
+}

@@ -1,0 +1,123 @@
+//! Health routes, Prometheus metrics and the OpenAPI document.
+
+mod common;
+
+use common::Server;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_version_metrics_and_openapi() {
+    let s = Server::start("", &[("a.ps1", "Write-Warning 'w'")]).await;
+    let version: serde_json::Value = s
+        .req(Method::GET, "/api/v1/version", None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(version, json!({"version": env!("CARGO_PKG_VERSION")}));
+    let status: serde_json::Value = s
+        .req(Method::GET, "/api/v1/status", None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status, json!({"status": "ok"}));
+
+    let id = s.run("a.ps1", json!({})).await;
+    s.wait_done(id).await;
+    let r = s.get("/metrics").await;
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = r.text().await.unwrap();
+    for line in [
+        "psujobs_jobs_submitted_total 1",
+        "psujobs_jobs_finished_total{status=\"Warning\"} 1",
+        "psujobs_output_records_total 1",
+        "psujobs_jobs_running 0",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+
+    let doc = s.get_json("/swagger/v1/swagger.json").await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    let routes = [
+        ("get", "/api/v1/alive"),
+        ("get", "/api/v1/version"),
+        ("get", "/api/v1/status"),
+        ("get", "/metrics"),
+        ("get", "/api/v1/script"),
+        ("get", "/api/v1/script/{id}"),
+        ("post", "/api/v1/script/{id}"),
+        ("get", "/api/v1/script/{id}/parameter"),
+        ("get", "/api/v1/script/path/{fullPath}"),
+        ("post", "/api/v1/script/path/{fullPath}"),
+        ("get", "/api/v1/job"),
+        ("get", "/api/v1/job/{id}"),
+        ("get", "/api/v1/job/{id}/log"),
+        ("get", "/api/v1/job/{id}/output"),
+        ("get", "/api/v1/job/{id}/pipelineOutput"),
+        ("delete", "/api/v1/job/{id}/pipelineOutput"),
+        ("get", "/api/v1/job/{id}/parameters"),
+        ("get", "/api/v1/job/{id}/feedback"),
+        ("post", "/api/v1/job/{id}/feedback"),
+        ("post", "/api/v1/job/{id}/cancel"),
+        ("get", "/api/v1/job/{id}/children"),
+        ("get", "/swagger/v1/swagger.json"),
+    ];
+    for (method, path) in routes {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} documented"
+        );
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/alive"]["get"]["security"],
+        json!([]),
+        "public routes need no token"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/job/{id}"]["get"]["parameters"][0]["name"],
+        "id"
+    );
+}
+
+#[tokio::test]
+async fn execute_may_cancel_its_own_jobs() {
+    let s = Server::start("", &[("sleep.ps1", "Start-Sleep 60")]).await;
+    let execute = s.token("Execute");
+    let r = s
+        .req(
+            Method::POST,
+            "/api/v1/script/path/sleep.ps1",
+            Some(&execute),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id: i64 = r.text().await.unwrap().parse().unwrap();
+    let job = s.get_json(&format!("/api/v1/job/{id}")).await;
+    assert_eq!(
+        job["identity"],
+        json!({"id": 2, "name": "Execute", "role": "Execute"})
+    );
+    let r = s
+        .req(
+            Method::POST,
+            &format!("/api/v1/job/{id}/cancel"),
+            Some(&execute),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(s.wait_done(id).await["status"], 5);
+}

@@ -1,0 +1,99 @@
+//! Crash and shutdown: nothing stored is lost, and jobs the server could not finish are
+//! marked Failed with the reason.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Server;
+use serde_json::json;
+
+const SLEEPER: &str = "'started'; Write-Warning 'before'; Start-Sleep 60; 'never'";
+
+fn kill_group(pid: i64) {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &format!("-{pid}")])
+        .status();
+}
+
+async fn running_with_output(s: &Server, id: i64) -> i64 {
+    let job = s
+        .wait_for(id, |j| j["status"] == 1 && j["processId"].is_i64())
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.get_json(&format!("/api/v1/job/{id}/output")).await == json!([]) {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    job["processId"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn kill_9_then_restart_marks_running_jobs_failed() {
+    // No warm processes: a killed server would leave them behind.
+    let mut s = Server::start(
+        "warm_processes = 0\nconcurrent_jobs = 1\n",
+        &[("sleep.ps1", SLEEPER)],
+    )
+    .await;
+    let running = s.run("sleep.ps1", json!({})).await;
+    let queued = s.run("sleep.ps1", json!({})).await;
+    let pid = running_with_output(&s, running).await;
+    s.kill();
+    kill_group(pid);
+    s.restart().await;
+
+    let job = s.get_json(&format!("/api/v1/job/{running}")).await;
+    assert_eq!(job["status"], 3, "{job}");
+    assert!(
+        job["output"]
+            .as_str()
+            .unwrap()
+            .contains("server stopped while the job was running")
+    );
+    assert!(job["endTime"].is_string());
+    let job = s.get_json(&format!("/api/v1/job/{queued}")).await;
+    assert_eq!(job["status"], 3);
+    assert!(job["output"].as_str().unwrap().contains("queued"));
+    // Output written before the crash survived it.
+    let pipeline = s
+        .get_json(&format!("/api/v1/job/{running}/pipelineOutput"))
+        .await;
+    assert_eq!(pipeline[0]["data"], "<S>started</S>");
+    let output = s.get_json(&format!("/api/v1/job/{running}/output")).await;
+    assert_eq!(output[0]["message"], "before");
+    // The admin token file is not rewritten, and the old token still works.
+    assert_eq!(
+        std::fs::read_to_string(s.data().join("admin.token")).unwrap(),
+        s.admin
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_jobs_and_exits_cleanly() {
+    let mut s = Server::start("", &[("sleep.ps1", SLEEPER)]).await;
+    let id = s.run("sleep.ps1", json!({})).await;
+    let pid = running_with_output(&s, id).await;
+    // A long poll in flight must not hold the shutdown for its whole wait.
+    let poll = s
+        .req(
+            reqwest::Method::GET,
+            &format!("/api/v1/job/{id}/output?after=99&wait=60"),
+            Some(&s.admin),
+        )
+        .send();
+    let poll = tokio::spawn(poll);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let status = s.terminate();
+    let _ = poll.await;
+    assert!(status.success(), "{status:?}\n{}", s.log());
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let gone = !std::path::Path::new(&format!("/proc/{pid}")).exists();
+    kill_group(pid);
+    assert!(gone, "the job's process was stopped with the server");
+    s.restart().await;
+    let job = s.get_json(&format!("/api/v1/job/{id}")).await;
+    assert_eq!(job["status"], 3, "{job}");
+    assert!(job["output"].as_str().unwrap().contains("server stopped"));
+}
