@@ -1,0 +1,86 @@
+<#
+.SYNOPSIS
+    Load test of psujobs: N job submissions from C concurrent REST clients, then waits until every
+    job is finished and checks none was lost. Prints jobs/s and API latency (p50/p99), and the
+    same number of jobs run with Start-Job in one pwsh for comparison. Timings never gate anything.
+#>
+param(
+    [int] $Jobs = 1000,
+    [int] $Clients = 20,
+    [string] $ServerPath = $env:PSUJOBS_SERVER
+)
+$ErrorActionPreference = 'Stop'
+$root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
+if (-not $ServerPath) { $ServerPath = Join-Path $root 'out/bin/psujobs' }
+$env:PSUJOBS_SERVER = $ServerPath
+Import-Module (Join-Path $root 'tests/TestServer.psm1')
+
+$repo = Join-Path ([IO.Path]::GetTempPath()) "psujobs-load-$PID"
+New-Item -ItemType Directory -Path $repo -Force | Out-Null
+Set-Content (Join-Path $repo 'Load.ps1') 'param([int] $N) $N * 2'
+
+function Get-Percentile([double[]] $Sorted, [double] $P) {
+    $Sorted[[Math]::Min($Sorted.Count - 1, [int][Math]::Floor($P * $Sorted.Count))]
+}
+
+$server = Start-TestServer -Repository $repo
+try {
+    $headers = @{ Authorization = "Bearer $($server.Token)" }
+    $script = Invoke-RestMethod "$($server.Url)/api/v1/script/path/Load.ps1" -Headers $headers
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    # Each client submits its share; every call's latency is recorded.
+    $results = 0..($Clients - 1) | ForEach-Object -ThrottleLimit $Clients -Parallel {
+        $client = $_
+        $share = [Math]::Ceiling($using:Jobs / $using:Clients)
+        $first = $client * $share
+        $last = [Math]::Min($using:Jobs, $first + $share) - 1
+        foreach ($n in $first..$last) {
+            $t = [Diagnostics.Stopwatch]::StartNew()
+            $id = Invoke-RestMethod -Method Post "$($using:server.Url)/api/v1/script/$($using:script.id)?N=$n" `
+                -Headers $using:headers -ContentType 'application/json' -Body '{}'
+            [pscustomobject]@{ Id = $id; Ms = $t.Elapsed.TotalMilliseconds }
+        }
+    }
+    $submitted = $clock.Elapsed.TotalSeconds
+
+    # Wait for every job to reach a terminal status, reading the list as a client would.
+    $probe = [Collections.Generic.List[double]]::new()
+    do {
+        Start-Sleep -Milliseconds 500
+        $t = [Diagnostics.Stopwatch]::StartNew()
+        $active = 0
+        foreach ($status in 0, 1, 4, 6) {
+            $active += (Invoke-RestMethod "$($server.Url)/api/v1/job?take=1&status=$status" -Headers $headers).total
+        }
+        $probe.Add($t.Elapsed.TotalMilliseconds / 4)
+    } while ($active -gt 0)
+    $finished = $clock.Elapsed.TotalSeconds
+
+    $all = Invoke-RestMethod "$($server.Url)/api/v1/job?take=1" -Headers $headers
+    $completed = (Invoke-RestMethod "$($server.Url)/api/v1/job?take=1&status=2" -Headers $headers).total
+    $ids = @($results.Id | Sort-Object -Unique)
+    $latency = [double[]]@($results.Ms + $probe | Sort-Object)
+
+    # The same count with PowerShell's own background jobs, in one pwsh.
+    $sj = [Diagnostics.Stopwatch]::StartNew()
+    $local = 1..$Jobs | ForEach-Object { Start-Job { param($N) $N * 2 } -ArgumentList $_ } | Receive-Job -Wait -AutoRemoveJob
+    $startJob = $sj.Elapsed.TotalSeconds
+
+    [pscustomobject]@{
+        Jobs = $Jobs; Clients = $Clients
+        UniqueIds = $ids.Count; StoredJobs = $all.total; Completed = $completed
+        SubmitSeconds = [Math]::Round($submitted, 2)
+        AllFinishedSeconds = [Math]::Round($finished, 2)
+        'psujobs jobs/s' = [Math]::Round($Jobs / $finished, 1)
+        'API p50 ms' = [Math]::Round((Get-Percentile $latency 0.50), 1)
+        'API p99 ms' = [Math]::Round((Get-Percentile $latency 0.99), 1)
+        'Start-Job seconds' = [Math]::Round($startJob, 2)
+        'Start-Job jobs/s' = [Math]::Round($Jobs / $startJob, 1)
+        'Start-Job results' = @($local).Count
+        'psujobs / Start-Job throughput' = [Math]::Round(($Jobs / $finished) / ($Jobs / $startJob), 2)
+    } | Format-List | Out-Host
+    if ($ids.Count -ne $Jobs -or $completed -ne $Jobs) { Write-Warning "LOST JOBS: $($ids.Count) ids, $completed completed of $Jobs" }
+} finally {
+    Stop-TestServer -Server $server
+    Remove-Item $repo -Recurse -Force -ErrorAction Ignore
+}
