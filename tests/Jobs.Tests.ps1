@@ -252,31 +252,35 @@ Describe 'Wait-PSUJob' {
         }
     }
 
-    It 'relays Read-Host prompts to the caller''s console and answers from its input' {
-        $child = Join-Path $TestDrive 'relay.ps1'
-        Set-Content $child @"
-Import-Module '$env:PSUJOBS_MODULE'
-Connect-PSUServer -ComputerName '$($server.Url)' -AppToken '$($server.Token)'
-Invoke-PSUScript -Name 'Prompt.ps1' -Wait
-"@
-        $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-Command pwsh -CommandType Application)[0].Source)
-        foreach ($a in '-NoLogo', '-NoProfile', '-File', $child) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardInput = $true
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($psi)
+    It 'relays Read-Host prompts to the caller''s host and answers from its input' {
+        # A host of our own stands in for the operator's console: ConsoleHost cannot read a
+        # secure prompt from redirected input, and this drives the very host calls the relay
+        # makes (Prompt for Read-Host -Prompt, a secure field for -AsSecureString).
+        if (-not ('PSUJobsTests.ScriptedHost' -as [type])) {
+            Add-Type -TypeDefinition (Get-Content -Raw (Join-Path $PSScriptRoot 'ScriptedHost.cs'))
+        }
+        $scripted = [PSUJobsTests.ScriptedHost]::new([string[]] @('Grace', 'sesame!'))
+        $runspace = [runspacefactory]::CreateRunspace($scripted)
+        $ps = [powershell]::Create()
         try {
-            $stdout = $process.StandardOutput.ReadToEndAsync()
-            $stderr = $process.StandardError.ReadToEndAsync()
-            $process.StandardInput.WriteLine('Grace')
-            $process.StandardInput.WriteLine('sesame!')
-            $process.StandardInput.Close()
-            $process.WaitForExit(90000) | Should -BeTrue
-            $stderr.Result | Should -BeNullOrEmpty
-            $stdout.Result | Should -Match 'Your name'
-            $stdout.Result | Should -Match 'Hello Grace, your secret has 7 characters and starts with s'
+            $runspace.Open()
+            $ps.Runspace = $runspace
+            $null = $ps.AddScript({
+                param($Module, $Url, $Token)
+                Import-Module $Module
+                Connect-PSUServer -ComputerName $Url -AppToken $Token
+                Invoke-PSUScript -Name 'Prompt.ps1' | Wait-PSUJob
+            }).AddArgument($env:PSUJOBS_MODULE).AddArgument($server.Url).AddArgument($server.Token)
+            $pending = $ps.BeginInvoke()
+            $pending.AsyncWaitHandle.WaitOne(90000) | Should -BeTrue
+            $out = $ps.EndInvoke($pending)
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $scripted.UI.Asked | Should -Be @('Your name', 'Your secret')
+            $scripted.UI.Unanswered | Should -Be 0
+            $out | Should -Be 'Hello Grace, your secret has 7 characters and starts with s'
         } finally {
-            if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
+            $ps.Dispose()
+            $runspace.Dispose()
         }
     }
 }

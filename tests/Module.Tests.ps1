@@ -4,11 +4,20 @@
     native resolver's behaviour when the library is missing.
 #>
 
+BeforeDiscovery {
+    # Every cmdlet the module exports; help is checked for each one.
+    $script:cmdlets = @(
+        'ConvertFrom-PSUCliXml', 'Connect-PSUServer', 'Disconnect-PSUServer', 'Get-PSUScript',
+        'Invoke-PSUScript', 'Get-PSUJob', 'Wait-PSUJob', 'Stop-PSUJob', 'Get-PSUJobOutput',
+        'Get-PSUJobPipelineOutput', 'Remove-PSUJobPipelineOutput', 'Get-PSUJobFeedback',
+        'Set-PSUJobFeedback', 'Get-PSUJobParameter'
+    )
+}
+
 BeforeAll {
     $script:manifest = $env:PSUJOBS_MODULE
     $script:moduleDir = Split-Path $manifest
     Import-Module $manifest -Force
-    $script:expectedCmdlets = @('ConvertFrom-PSUCliXml')
 }
 
 Describe 'PSUJobs module' {
@@ -18,8 +27,8 @@ Describe 'PSUJobs module' {
         $info.CompatiblePSEditions | Should -Be @('Core')
     }
 
-    It 'exports exactly the listed cmdlets' {
-        @((Get-Module PSUJobs).ExportedCmdlets.Keys | Sort-Object) | Should -Be @($expectedCmdlets | Sort-Object)
+    It 'exports exactly the listed cmdlets' -TestCases @{ Expected = $cmdlets } {
+        @((Get-Module PSUJobs).ExportedCmdlets.Keys | Sort-Object) | Should -Be @($Expected | Sort-Object)
     }
 
     It 'ships the native library for this platform under runtimes/RID/native' {
@@ -28,7 +37,7 @@ Describe 'PSUJobs module' {
             Where-Object { $_.Directory.Name -eq 'native' }).Count | Should -Be 1
     }
 
-    It '<_> has MAML help with a synopsis and examples' -ForEach @('ConvertFrom-PSUCliXml') {
+    It '<_> has MAML help with a synopsis and examples' -ForEach $cmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"

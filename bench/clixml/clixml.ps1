@@ -5,10 +5,16 @@
       ConvertFrom-PSUCliXml -LiteralPath       vs  Import-Clixml                 (target >= 3x)
     Documents: ~1 MB and ~20 MB of mixed objects, and 100,000 small objects. Timings are
     printed only; nothing here gates a test.
+
+    Fairness: both cmdlets read the same file with -LiteralPath and their output is discarded
+    the same way ($null =); each is run once untimed first (JIT, file cache); timed runs
+    alternate which goes first, and medians are reported. Process CPU time is shown beside wall
+    time: on a shared, loaded machine it is the steadier of the two, and it charges the native
+    decode thread to ConvertFrom-PSUCliXml.
 #>
 param(
     [string] $ModulePath = $env:PSUJOBS_MODULE,
-    [int] $Repeat = 3
+    [int] $Repeat = 5
 )
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
@@ -41,16 +47,43 @@ $docs = [ordered]@{
             $path })
 }
 
-function Measure-Best([scriptblock] $Action) {
-    # Best of $Repeat runs: the least disturbed by the other work on this machine.
-    $best = [double]::MaxValue
+function Measure-Once([scriptblock] $Action) {
+    # Wall and process CPU seconds of one run, after a full collection so earlier garbage is
+    # not charged to it.
+    [GC]::Collect()
+    [GC]::WaitForPendingFinalizers()
+    $process = [System.Diagnostics.Process]::GetCurrentProcess()
+    $cpu = $process.TotalProcessorTime
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    & $Action
+    $wall = $sw.Elapsed.TotalSeconds
+    $process.Refresh()
+    [pscustomobject]@{ Wall = $wall; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds }
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = [double[]]($Values | Sort-Object)
+    $mid = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$mid] } else { ($sorted[$mid - 1] + $sorted[$mid]) / 2 }
+}
+
+function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
+    # Warm-up, then $Repeat rounds alternating which action runs first, so neither always
+    # gets the warmer cache or the quieter moment.
+    $null = & $First
+    $null = & $Second
+    $a = [System.Collections.Generic.List[object]]::new()
+    $b = [System.Collections.Generic.List[object]]::new()
     for ($i = 0; $i -lt $Repeat; $i++) {
-        [GC]::Collect()
-        $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        & $Action
-        $best = [Math]::Min($best, $sw.Elapsed.TotalSeconds)
+        if ($i % 2) { $b.Add((Measure-Once $Second)); $a.Add((Measure-Once $First)) }
+        else { $a.Add((Measure-Once $First)); $b.Add((Measure-Once $Second)) }
     }
-    $best
+    [pscustomobject]@{ First = $a; Second = $b }
+}
+
+function Measure-Median([scriptblock] $Action) {
+    $null = & $Action
+    Get-Median @(for ($i = 0; $i -lt $Repeat; $i++) { (Measure-Once $Action).Wall })
 }
 
 Push-Location $root
@@ -67,20 +100,25 @@ $rows = foreach ($entry in $docs.GetEnumerator()) {
     $text = [IO.File]::ReadAllText($file)
     $rust = (& $decodeBench $Repeat $file | ConvertFrom-Json)
     $rustSeconds = $rust.seconds / $Repeat
-    $serializer = Measure-Best { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) }
-    $psu = Measure-Best { $null = ConvertFrom-PSUCliXml -LiteralPath $file }
-    $import = Measure-Best { $null = Import-Clixml -LiteralPath $file }
+    $serializer = Measure-Median { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) }
+    $runs = Compare-Alternating { $null = ConvertFrom-PSUCliXml -LiteralPath $file } { $null = Import-Clixml -LiteralPath $file }
+    $psu = Get-Median $runs.First.Wall
+    $import = Get-Median $runs.Second.Wall
     [pscustomobject]@{
-        Document          = $entry.Key
-        MB                = [Math]::Round($mb, 1)
-        'Rust MB/s'       = [Math]::Round($mb / $rustSeconds, 1)
+        Document            = $entry.Key
+        MB                  = [Math]::Round($mb, 1)
+        'Rust MB/s'         = [Math]::Round($mb / $rustSeconds, 1)
         'PSSerializer MB/s' = [Math]::Round($mb / $serializer, 1)
-        'Rust/PSSer x'    = [Math]::Round($serializer / $rustSeconds, 1)
-        'PSU MB/s'        = [Math]::Round($mb / $psu, 1)
-        'Import MB/s'     = [Math]::Round($mb / $import, 1)
-        'PSU/Import x'    = [Math]::Round($import / $psu, 2)
+        'Rust/PSSer x'      = [Math]::Round($serializer / $rustSeconds, 1)
+        'PSU MB/s'          = [Math]::Round($mb / $psu, 1)
+        'Import MB/s'       = [Math]::Round($mb / $import, 1)
+        'PSU/Import x'      = [Math]::Round($import / $psu, 2)
+        'min..max x'        = '{0:N2}..{1:N2}' -f (($runs.Second.Wall | Measure-Object -Minimum).Minimum / ($runs.First.Wall | Measure-Object -Maximum).Maximum),
+            (($runs.Second.Wall | Measure-Object -Maximum).Maximum / ($runs.First.Wall | Measure-Object -Minimum).Minimum)
+        'CPU x'             = [Math]::Round((Get-Median $runs.Second.Cpu) / (Get-Median $runs.First.Cpu), 2)
     }
 }
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+Write-Host "Medians of $Repeat alternating runs after a warm-up; 'min..max x' is the spread of the wall-clock ratio."
 Write-Host 'Targets: Rust/PSSerializer >= 30x, ConvertFrom-PSUCliXml/Import-Clixml >= 3x'
 Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore

@@ -16,6 +16,9 @@ namespace PSUJobs.Client
         internal static extern PsujStatus psuj_client_new(byte* connectionJson, nuint connectionJsonLen, IntPtr* outClient, PsujError* error);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern PsujStatus psuj_client_new_integrated(byte* endpointJson, nuint endpointJsonLen, IntPtr* outClient, PsujError* error);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void psuj_client_free(IntPtr client);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -28,7 +28,10 @@ namespace PSUJobs.Client
             using var json = new Utf8Arg(Json.Write(connection.ToNative()));
             IntPtr client;
             PsujError error = default;
-            NativeCall.Check(ClientNativeMethods.psuj_client_new(json.Ptr, json.Len, &client, &error), ref error);
+            PsujStatus status = connection.Integrated is null
+                ? ClientNativeMethods.psuj_client_new(json.Ptr, json.Len, &client, &error)
+                : ClientNativeMethods.psuj_client_new_integrated(json.Ptr, json.Len, &client, &error);
+            NativeCall.Check(status, ref error);
             return new PSUClient(new ClientHandle(client));
         }
 

@@ -13,6 +13,9 @@ namespace PSUJobs.Client
     {
         private static readonly ConcurrentDictionary<PSUConnection, Lazy<PSUClient>> Clients = new ConcurrentDictionary<PSUConnection, Lazy<PSUClient>>();
 
+        /// <summary>The job's own channel (-Integrated) instead of HTTP; null for a server address.</summary>
+        internal IntegratedEndpoint? Integrated { get; init; }
+
         /// <summary>Set by Connect-PSUServer, cleared by Disconnect-PSUServer.</summary>
         internal static PSUConnection? Current { get; set; }
 
@@ -36,8 +39,25 @@ namespace PSUJobs.Client
             return text.TrimEnd('/');
         }
 
-        /// <summary>The JSON psuj_client_new reads.</summary>
-        internal object ToNative() => new
+        /// <summary>The channel of the job this process runs, from the variables the server
+        /// sets in it (docs/integrated.md); null outside a job. Read on every call: they are
+        /// set in .NET's environment block, and a script may change them.</summary>
+        internal static PSUConnection? ForJob()
+        {
+            string? address = System.Environment.GetEnvironmentVariable("PSUJOBS_IPC_ADDRESS");
+            string? secret = System.Environment.GetEnvironmentVariable("PSUJOBS_IPC_SECRET");
+            string? jobId = System.Environment.GetEnvironmentVariable("PSUJOBS_JOB_ID");
+            if (string.IsNullOrEmpty(address) || string.IsNullOrEmpty(secret)
+                || !long.TryParse(jobId, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long id))
+            {
+                return null;
+            }
+
+            return new PSUConnection($"integrated:{address}#{id}", null, false, false) { Integrated = new IntegratedEndpoint(address, id, secret) };
+        }
+
+        /// <summary>The JSON psuj_client_new (or, integrated, psuj_client_new_integrated) reads.</summary>
+        internal object ToNative() => Integrated is { } channel ? new { address = channel.Address, jobId = channel.JobId, secret = channel.Secret } : new
         {
             baseUrl = BaseUrl,
             appToken = AppToken,
@@ -45,4 +65,7 @@ namespace PSUJobs.Client
             useDefaultCredentials = UseDefaultCredentials,
         };
     }
+
+    /// <summary>A job's integrated channel: its address, the job's id and its secret.</summary>
+    internal sealed record IntegratedEndpoint(string Address, long JobId, string Secret);
 }

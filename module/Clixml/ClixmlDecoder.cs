@@ -11,9 +11,11 @@ namespace PSUJobs.Clixml
     /// </summary>
     internal sealed unsafe class ClixmlDecoder : IDisposable
     {
-        /// <summary>Batch budget: large enough that per-call overhead vanishes, small enough
-        /// that objects start flowing down the pipeline early.</summary>
-        private const int BatchBytes = 1 << 20;
+        /// <summary>Batch budget: large enough that per-call overhead vanishes (a few thousand
+        /// objects), small enough that objects start flowing down the pipeline early. The
+        /// native side decodes the next batch on its own thread while this one is built, so
+        /// the first batch is the only one waited for in full: smaller is better there.</summary>
+        private const int BatchBytes = 256 * 1024;
 
         private readonly ClixmlDecoderHandle handle;
         private readonly WireReader reader = new WireReader();

@@ -80,7 +80,8 @@ namespace PSUJobs
         {
             long id = ParameterSetIdOrZero();
             string? name = Name ?? Script?.Name;
-            if (id <= 0 && string.IsNullOrEmpty(name))
+            // Outside a job -Integrated has no server to ask; ProcessRecord reports that.
+            if ((id <= 0 && string.IsNullOrEmpty(name)) || (Integrated && PSUConnection.ForJob() is null))
             {
                 return null;
             }

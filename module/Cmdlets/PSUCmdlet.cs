@@ -14,6 +14,8 @@ namespace PSUJobs
     {
         internal const string NoConnectionMessage = "Specify a computer name or use the Connect-PSUServer command.";
 
+        internal const string NotInJobMessage = "-Integrated works only inside a job run by a PSUJobs server (PSUJOBS_IPC_ADDRESS, PSUJOBS_JOB_ID and PSUJOBS_IPC_SECRET are not set).";
+
         private PSUClient? client;
 
         /// <summary>The HTTP address of the PSU REST API server.</summary>
@@ -34,6 +36,11 @@ namespace PSUJobs
         [Parameter]
         public SwitchParameter UseDefaultCredentials { get; set; }
 
+        /// <summary>Call the server over the running job's own channel: no app token or
+        /// computer name, the job's identity, and jobs started become its children.</summary>
+        [Parameter]
+        public SwitchParameter Integrated { get; set; }
+
         internal CancelHandle Cancel { get; } = new CancelHandle();
 
         /// <summary>The client of the resolved connection, created on first use.</summary>
@@ -41,11 +48,22 @@ namespace PSUJobs
 
         /// <summary>
         /// Where this invocation's requests go: -ComputerName, else Connect-PSUServer's
-        /// connection, with -AppToken/-TrustCertificate applied over it. This is the seam for
-        /// -Integrated, which resolves to the job's own channel instead.
+        /// connection, with -AppToken/-TrustCertificate applied over it; with -Integrated, the
+        /// job's own channel.
         /// </summary>
         internal virtual PSUConnection ResolveConnection()
         {
+            if (Integrated)
+            {
+                PSUConnection? channel = PSUConnection.ForJob();
+                if (channel is null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(NotInJobMessage), "IntegratedNotInJob", ErrorCategory.InvalidOperation, null));
+                }
+
+                return channel!;
+            }
+
             PSUConnection? current = PSUConnection.Current;
             PSUConnection? connection = ComputerName is not null
                 ? new PSUConnection(PSUConnection.NormalizeUrl(ComputerName), AppToken, TrustCertificate, UseDefaultCredentials)

@@ -12,13 +12,13 @@ namespace PSUJobs
 
         /// <summary>Failures of the connection itself rather than of one job or script.</summary>
         internal static bool IsConnectionFailure(string errorId) =>
-            errorId is "ServerUnreachable" or "TlsFailure" or "Unauthorized" or "RequestTimeout";
+            errorId is "ServerUnreachable" or "TlsFailure" or "Unauthorized" or "RequestTimeout" or "IntegratedRefused";
 
         internal static ErrorCategory Category(string errorId) => errorId switch
         {
             "ServerUnreachable" => ErrorCategory.ConnectionError,
             "TlsFailure" => ErrorCategory.SecurityError,
-            "Unauthorized" or "Forbidden" => ErrorCategory.PermissionDenied,
+            "Unauthorized" or "Forbidden" or "IntegratedRefused" => ErrorCategory.PermissionDenied,
             "JobNotFound" or "ScriptNotFound" or "FeedbackNotFound" or "NotFound" => ErrorCategory.ObjectNotFound,
             "BadRequest" or "InvalidArgument" => ErrorCategory.InvalidArgument,
             "RequestTimeout" or "WaitTimeout" => ErrorCategory.OperationTimeout,

@@ -15,7 +15,7 @@ use crate::transport::{ApiRequest, ApiResponse, Transport};
 /// clone reuses the same connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: Arc<dyn Transport>,
+    pub(crate) transport: Arc<dyn Transport>,
 }
 
 impl Client {
@@ -76,7 +76,7 @@ struct ErrorBody {
     detail: Option<String>,
 }
 
-fn status_error(response: &ApiResponse, resource: Resource) -> Error {
+pub(crate) fn status_error(response: &ApiResponse, resource: Resource) -> Error {
     let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
     let server_id = body.id.filter(|id| !id.is_empty());
     let message = body

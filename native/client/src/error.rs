@@ -67,6 +67,9 @@ pub enum Error {
     BadResponse(String),
     #[error("{0}")]
     InvalidArgument(String),
+    /// The job server refused the integrated channel's hello (a forged or stale secret).
+    #[error("the integrated channel refused this job: {message}")]
+    IntegratedRefused { server_id: String, message: String },
 }
 
 impl Error {
@@ -90,6 +93,7 @@ impl Error {
             Self::Canceled => "Canceled",
             Self::BadResponse(_) => "BadResponse",
             Self::InvalidArgument(_) => "InvalidArgument",
+            Self::IntegratedRefused { .. } => "IntegratedRefused",
         }
     }
 
@@ -99,6 +103,7 @@ impl Error {
             Self::NotFound { server_id, .. }
             | Self::BadRequest { server_id, .. }
             | Self::Server { server_id, .. } => server_id.as_deref(),
+            Self::IntegratedRefused { server_id, .. } => Some(server_id),
             _ => None,
         }
     }

@@ -1,7 +1,7 @@
 //! The PSU API client: every call the PSUJobs cmdlets make, against our server or a real
 //! PowerShell Universal, plus following a job to its end.
 //!
-//! A [`Client`] wraps one [`Transport`] (HTTP by default; the integrated channel later). Calls
+//! A [`Client`] wraps one [`Transport`] (HTTP by default, or the integrated channel of a job). Calls
 //! take and return plain owned data (the `model` crate's JSON types) and fail with a typed
 //! [`Error`] whose [`Error::id`] is stable.
 
@@ -10,6 +10,8 @@ mod connection;
 mod error;
 mod feedback;
 mod http;
+mod integrated;
+mod integrated_wait;
 mod job_ref;
 mod jobs;
 mod output_cursor;
@@ -27,6 +29,7 @@ pub use client::Client;
 pub use connection::Connection;
 pub use error::{Error, Resource, Result};
 pub use http::HttpTransport;
+pub use integrated::{IntegratedEndpoint, IntegratedTransport};
 pub use job_ref::JobRef;
 pub use transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
 pub use wait_event::{JobProgress, WaitEvent, WaitOptions};

@@ -6,8 +6,11 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use model::integrated::WatchEvent;
 
 use crate::error::Result;
+use crate::job_ref::JobRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -82,4 +85,15 @@ pub struct ApiResponse {
 /// TLS, timeout, a broken body.
 pub trait Transport: Send + Sync + std::fmt::Debug {
     fn send(&self, request: ApiRequest) -> BoxFuture<'_, Result<ApiResponse>>;
+
+    /// The job's events as the server pushes them (records after `after`, job changes,
+    /// prompts), ending after the job's final state; `None` when the transport cannot push
+    /// (HTTP), and waiters poll instead.
+    fn watch(
+        &self,
+        _job: JobRef,
+        _after: Option<i64>,
+    ) -> Option<BoxStream<'_, Result<WatchEvent>>> {
+        None
+    }
 }

@@ -39,12 +39,18 @@ impl Client {
                 None => std::future::pending().await,
             }
         };
-        let follower = Follower::new(self, job, options, sink);
+        // A transport that pushes events (the integrated channel) is followed; others polled.
+        let follow = async {
+            match self.transport.watch(job, options.after) {
+                Some(events) => crate::integrated_wait::follow(events, &options, sink).await,
+                None => Follower::new(self, job, options, sink).run().await,
+            }
+        };
         tokio::select! {
             biased;
             () = cancel.cancelled() => Err(Error::Canceled),
             () = expired => Err(Error::WaitTimeout(timeout.unwrap_or_default())),
-            result = follower.run() => result,
+            result = follow => result,
         }
     }
 }

@@ -19,6 +19,7 @@ mod number;
 mod parser;
 mod scan;
 mod scope;
+mod secure;
 mod source;
 mod tag;
 mod time;
@@ -29,4 +30,5 @@ pub use decoder::{Decoder, decode_document, decode_fragment, decode_fragment_byt
 pub use encoder::{encode_document, encode_fragment};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
+pub use secure::for_each_secure_string;
 pub use value::*;

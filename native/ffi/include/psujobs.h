@@ -30,7 +30,9 @@ typedef struct PsujCancel PsujCancel;
 // keeps working even if the module frees the handle first.
 typedef struct PsujClient PsujClient;
 
-// Opaque decoder handle: the streaming codec plus the wire tables that span the document.
+// Opaque decoder handle. The decode thread starts on the first `next` call (which fixes the
+// batch budget and the cancellation token it watches) and ends at the end of the document,
+// on the first error, or when the handle is freed.
 typedef struct PsujClixmlDecoder PsujClixmlDecoder;
 
 // Opaque handle over one running wait. Freeing it stops the wait (never the job).
@@ -103,6 +105,15 @@ enum PsujStatus psuj_client_answer_feedback(const struct PsujClient *client,
                                             size_t response_json_len,
                                             const struct PsujCancel *cancel,
                                             struct PsujError *error);
+
+// Creates a client over the integrated channel from
+// `{"address": "/tmp/psujobs-1-ab.sock", "jobId": 5, "secret": "..."}` and connects at once,
+// so a refused secret (`IntegratedRefused`) or a missing server (`ServerUnreachable`) is
+// reported here rather than on the first call.
+enum PsujStatus psuj_client_new_integrated(const uint8_t *endpoint_json,
+                                           size_t endpoint_json_len,
+                                           struct PsujClient **out_client,
+                                           struct PsujError *error);
 
 // One page of jobs: `{page: Job[], total}`. `query_json` is a JobQuery (`take`, `skip`,
 // `orderBy`, `orderDirection`, `status`, `scriptId`, …); empty means the server's defaults.
@@ -250,7 +261,8 @@ enum PsujStatus psuj_clixml_decoder_open_bytes(const uint8_t *bytes,
 
 // Decodes the next batch into `out_buffer`: at least one top-level value, stopping once the
 // batch reaches `max_bytes`. A batch with a value count of 0 marks the end of the document.
-// `cancel` may be NULL.
+// `cancel` may be NULL. The first call starts a thread that decodes one batch ahead, keeping
+// that call's `max_bytes` and `cancel` for the rest of the document.
 enum PsujStatus psuj_clixml_decoder_next(struct PsujClixmlDecoder *decoder,
                                          size_t max_bytes,
                                          const struct PsujCancel *cancel,

@@ -1,6 +1,10 @@
 //! CliXml decoding for `ConvertFrom-PSUCliXml`: a decoder handle over a file or a byte copy,
 //! pulled in batches so memory stays bounded however large the document is. Each batch is in
 //! the wire format of [`crate::wire`] (BUFFER.md).
+//!
+//! Decoding runs on a thread of its own, a bounded number of batches ahead of the caller, so
+//! the C# side builds objects from one batch while Rust decodes the next (building objects is
+//! the slower half; on one core the thread simply takes turns with the caller).
 
 use crate::buffer::{PsujBuffer, bytes_arg, utf8_arg, write_out};
 use crate::cancel::{CancelToken, PsujCancel};
@@ -8,11 +12,21 @@ use crate::error::{FfiError, PsujError, PsujStatus};
 use crate::panic::{boundary, boundary_void};
 use crate::wire::BatchWriter;
 use std::io::{BufRead, BufReader, Cursor};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 type Source = Box<dyn BufRead + Send>;
+type BatchResult = Result<Vec<u8>, FfiError>;
 
-/// Opaque decoder handle: the streaming codec plus the wire tables that span the document.
-pub struct PsujClixmlDecoder {
+/// Ready batches the decode thread may hold beyond the one being built: one is enough to keep
+/// the caller busy, and memory stays at a few `max_bytes`.
+const READY_BATCHES: usize = 1;
+
+/// The streaming codec plus the wire tables that span the document, pulled synchronously.
+pub struct BatchDecoder {
     decoder: clixml::Decoder<Source>,
     writer: BatchWriter,
     /// An error met after some values of a batch were decoded: those values are returned
@@ -21,9 +35,9 @@ pub struct PsujClixmlDecoder {
     done: bool,
 }
 
-impl PsujClixmlDecoder {
+impl BatchDecoder {
     fn new(source: Source) -> Self {
-        PsujClixmlDecoder {
+        BatchDecoder {
             decoder: clixml::Decoder::new(source),
             writer: BatchWriter::default(),
             pending: None,
@@ -33,11 +47,7 @@ impl PsujClixmlDecoder {
 
     /// Decodes top-level values until the batch holds at least `max_bytes` (at least one
     /// value), the document ends, or `cancel` fires. An empty batch means the end.
-    pub fn next_batch(
-        &mut self,
-        max_bytes: usize,
-        cancel: Option<&CancelToken>,
-    ) -> Result<Vec<u8>, FfiError> {
+    pub fn next_batch(&mut self, max_bytes: usize, cancel: Option<&CancelToken>) -> BatchResult {
         if let Some(error) = self.pending.take() {
             return Err(error);
         }
@@ -61,6 +71,128 @@ impl PsujClixmlDecoder {
         }
         Ok(self.writer.finish())
     }
+}
+
+/// Opaque decoder handle. The decode thread starts on the first `next` call (which fixes the
+/// batch budget and the cancellation token it watches) and ends at the end of the document,
+/// on the first error, or when the handle is freed.
+pub struct PsujClixmlDecoder {
+    state: State,
+}
+
+enum State {
+    Idle(Box<BatchDecoder>),
+    Running(Worker),
+    /// The thread delivered its last batch or error: every later call is the end.
+    Finished,
+}
+
+struct Worker {
+    batches: Option<Receiver<BatchResult>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    fn spawn(
+        mut decoder: Box<BatchDecoder>,
+        max_bytes: usize,
+        cancel: Option<CancelToken>,
+    ) -> Result<Self, FfiError> {
+        let (send, batches) = sync_channel(READY_BATCHES);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("psuj-clixml-decode".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Acquire) {
+                    let batch = catch_unwind(AssertUnwindSafe(|| {
+                        decoder.next_batch(max_bytes, cancel.as_ref())
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(FfiError::new(
+                            PsujStatus::Panic,
+                            "Panic",
+                            "internal error (panic) in psujobs_native while decoding CliXml",
+                        ))
+                    });
+                    let last = !matches!(&batch, Ok(bytes) if !is_end(bytes));
+                    // A send fails only once the handle is gone: nobody wants more batches.
+                    if send.send(batch).is_err() || last {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| {
+                FfiError::failed("IoError", format!("cannot start the decode thread: {e}"))
+            })?;
+        Ok(Worker {
+            batches: Some(batches),
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The next batch in order; `None` once the thread has delivered its last one.
+    fn next(&self) -> Option<BatchResult> {
+        self.batches.as_ref()?.recv().ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Stop before the next batch, unblock a pending send, then wait so the source (an
+        // open file) is closed when the handle is freed.
+        self.stop.store(true, Ordering::Release);
+        drop(self.batches.take());
+        if let Some(thread) = self.thread.take() {
+            let _panicked_already_reported = thread.join();
+        }
+    }
+}
+
+impl PsujClixmlDecoder {
+    fn new(source: Source) -> Self {
+        PsujClixmlDecoder {
+            state: State::Idle(Box::new(BatchDecoder::new(source))),
+        }
+    }
+
+    /// The next batch from the decode thread (started on the first call); an empty batch
+    /// means the end, and stays the answer once the document is done.
+    pub fn next_batch(&mut self, max_bytes: usize, cancel: Option<&CancelToken>) -> BatchResult {
+        if cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(FfiError::cancelled());
+        }
+        self.state = match std::mem::replace(&mut self.state, State::Finished) {
+            State::Idle(decoder) => {
+                State::Running(Worker::spawn(decoder, max_bytes, cancel.cloned())?)
+            }
+            started => started,
+        };
+        let batch = match &self.state {
+            State::Running(worker) => worker.next(),
+            _ => None,
+        };
+        match batch {
+            Some(Ok(bytes)) if !is_end(&bytes) => Ok(bytes),
+            other => {
+                self.state = State::Finished;
+                other.unwrap_or_else(|| Ok(end_batch()))
+            }
+        }
+    }
+}
+
+/// A batch holding no values: the end of the document.
+fn is_end(batch: &[u8]) -> bool {
+    batch.get(8..12).is_none_or(|count| count == [0; 4])
+}
+
+fn end_batch() -> Vec<u8> {
+    let mut writer = BatchWriter::default();
+    writer.begin();
+    writer.finish()
 }
 
 fn decode_error(e: &clixml::Error) -> FfiError {
@@ -126,7 +258,8 @@ pub extern "C" fn psuj_clixml_decoder_open_bytes(
 
 /// Decodes the next batch into `out_buffer`: at least one top-level value, stopping once the
 /// batch reaches `max_bytes`. A batch with a value count of 0 marks the end of the document.
-/// `cancel` may be NULL.
+/// `cancel` may be NULL. The first call starts a thread that decodes one batch ahead, keeping
+/// that call's `max_bytes` and `cancel` for the rest of the document.
 #[unsafe(no_mangle)]
 pub extern "C" fn psuj_clixml_decoder_next(
     decoder: *mut PsujClixmlDecoder,
@@ -159,8 +292,12 @@ mod tests {
 
     const DOC: &str = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><I32>1</I32><S>two</S><Obj RefId="0"><TN RefId="0"><T>System.Object</T></TN><MS><Ref N="Self" RefId="0" /></MS></Obj></Objs>"#;
 
+    fn source(doc: &str) -> Source {
+        Box::new(Cursor::new(doc.as_bytes().to_vec()))
+    }
+
     fn open(doc: &str) -> PsujClixmlDecoder {
-        PsujClixmlDecoder::new(Box::new(Cursor::new(doc.as_bytes().to_vec())))
+        PsujClixmlDecoder::new(source(doc))
     }
 
     fn count(batch: &[u8]) -> u32 {
@@ -195,6 +332,39 @@ mod tests {
             open(DOC).next_batch(1, Some(&token)).unwrap_err().status,
             PsujStatus::Cancelled
         );
+    }
+
+    #[test]
+    fn decode_thread_yields_the_same_batches_as_decoding_in_place() {
+        let doc = format!(
+            r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">{}</Objs>"#,
+            (0..500)
+                .map(|i| format!("<S>value {i}</S>"))
+                .collect::<String>()
+        );
+        let mut in_place = BatchDecoder::new(source(&doc));
+        let mut threaded = open(&doc);
+        loop {
+            let expected = in_place.next_batch(256, None).unwrap();
+            assert_eq!(threaded.next_batch(256, None).unwrap(), expected);
+            if count(&expected) == 0 {
+                break;
+            }
+        }
+        // The end stays the end.
+        assert_eq!(count(&threaded.next_batch(256, None).unwrap()), 0);
+    }
+
+    #[test]
+    fn freeing_mid_document_stops_the_decode_thread() {
+        let doc = format!(
+            r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">{}</Objs>"#,
+            "<I32>1</I32>".repeat(10_000)
+        );
+        let mut d = open(&doc);
+        assert_eq!(count(&d.next_batch(1, None).unwrap()), 1);
+        // Dropping joins the thread, which is blocked on a full channel: this must return.
+        drop(d);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod buffer;
 pub mod cancel;
 pub mod client_connection;
 pub mod client_feedback;
+pub mod client_integrated;
 pub mod client_jobs;
 pub mod client_pipeline;
 pub mod client_run;

@@ -30,6 +30,9 @@ pub enum ParamValue {
     SecureString(SecretString),
     /// Reaches the script as a `PSCredential`.
     Credential(Credential),
+    /// A value tree whose `SecureString` leaves hold plaintext (e.g. a hashtable holding a
+    /// credential, as decoded from Export-Clixml and unprotected); each is sealed.
+    Secured(Value),
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,9 @@ pub struct Invocation {
     /// pool the process already exists, so they are applied inside it
     /// (`[Environment]::SetEnvironmentVariable`, which child processes inherit too).
     pub env: Vec<(String, String)>,
+    /// Global variables set in the job's runspace before the script runs (PSU's `$UAJob`,
+    /// `$UAJobId`, …), in the same helper call as `env`.
+    pub variables: Vec<(String, Value)>,
 }
 
 impl Invocation {
@@ -48,6 +54,7 @@ impl Invocation {
             script: ScriptSource::File(path.into()),
             parameters: Vec::new(),
             env: Vec::new(),
+            variables: Vec::new(),
         }
     }
 
@@ -56,6 +63,7 @@ impl Invocation {
             script: ScriptSource::Text(script.into()),
             parameters: Vec::new(),
             env: Vec::new(),
+            variables: Vec::new(),
         }
     }
 
@@ -83,6 +91,15 @@ impl ParamValue {
                 sealer.session_key().await?.encrypt(s.expose_secret()),
             )),
             ParamValue::Credential(c) => credential(sealer, c).await.map_err(Error::Crypto),
+            ParamValue::Secured(v) => {
+                let key = sealer.session_key().await?;
+                let mut wire = v.clone();
+                clixml::for_each_secure_string(&mut wire, &mut |text: &mut String| {
+                    *text = key.encrypt(text);
+                    Ok::<_, Error>(())
+                })?;
+                Ok(wire)
+            }
         }
     }
 }

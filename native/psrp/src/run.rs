@@ -162,8 +162,13 @@ impl Stopper {
             let _ = transport.signal(pid).await;
         });
         let mut finished = self.finished.clone();
-        let ended = tokio::time::timeout(grace, finished.wait_for(|f| *f)).await;
-        if !matches!(ended, Ok(Ok(_))) {
+        // Reduced to a bool at once: the `watch` guard `wait_for` returns is not `Send`, and
+        // holding it across the kill below would make this future unusable in `tokio::spawn`.
+        let ended = matches!(
+            tokio::time::timeout(grace, finished.wait_for(|f| *f)).await,
+            Ok(Ok(_))
+        );
+        if !ended {
             self.process.kill_tree().await;
         }
     }
@@ -173,8 +178,10 @@ impl Session {
     /// Runs `invocation` as this session's one job. Host calls go to `host`.
     pub async fn run(self, invocation: Invocation, host: Arc<dyn Host>) -> Result<RunHandle> {
         let inner = self.inner.clone();
-        if !invocation.env.is_empty() {
-            inner.run_helper(set_env_command(&invocation.env)).await?;
+        if !invocation.env.is_empty() || !invocation.variables.is_empty() {
+            inner
+                .run_helper(prepare_command(&invocation.env, &invocation.variables))
+                .await?;
         }
         let mut args = Vec::with_capacity(invocation.parameters.len());
         for (name, value) in &invocation.parameters {
@@ -216,16 +223,20 @@ impl Session {
     }
 }
 
-/// Sets per-job environment variables inside an already running (warm) process.
-fn set_env_command(env: &[(String, String)]) -> CommandSpec {
+/// Sets per-job environment variables and global variables inside an already running (warm)
+/// process, in one round trip.
+fn prepare_command(env: &[(String, String)], variables: &[(String, Value)]) -> CommandSpec {
     let vars = env
         .iter()
         .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
         .collect();
     CommandSpec {
-        command: "param($Variables) foreach ($e in $Variables.GetEnumerator()) { [Environment]::SetEnvironmentVariable([string]$e.Key, [string]$e.Value) }".into(),
+        command: "param($Variables, $Globals) foreach ($e in $Variables.GetEnumerator()) { [Environment]::SetEnvironmentVariable([string]$e.Key, [string]$e.Value) }; foreach ($g in $Globals.GetEnumerator()) { Set-Variable -Scope Global -Name ([string]$g.Key) -Value $g.Value }".into(),
         is_script: true,
-        args: vec![("Variables".into(), hashtable(vars))],
+        args: vec![
+            ("Variables".into(), hashtable(vars)),
+            ("Globals".into(), hashtable(variables.to_vec())),
+        ],
     }
 }
 
@@ -399,4 +410,20 @@ async fn last_exit_code(inner: &SessionInner) -> Option<i32> {
         .ok()?;
     let value = decode(outputs.first()?).ok()?;
     value.as_i64().and_then(|n| i32::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server stops jobs from a spawned task, so the stop future must be `Send`; this
+    /// fails to compile if it is not.
+    #[test]
+    fn stop_with_grace_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        fn check(stopper: &Stopper) {
+            assert_send(&stopper.stop_with_grace(Duration::ZERO));
+        }
+        let _ = check;
+    }
 }

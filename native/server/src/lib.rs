@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod engine;
+pub mod ipc;
 pub mod metrics;
 mod private_file;
 pub mod rate_limit;

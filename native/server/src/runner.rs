@@ -83,6 +83,7 @@ impl Runner {
             };
             let mut invocation = Invocation::file(&spec.script_file);
             invocation.env = spec.process_env.clone();
+            invocation.variables = spec.variables.clone();
             for (name, value) in &spec.parameters {
                 invocation = invocation.param(name, to_psrp(value));
             }
@@ -108,6 +109,10 @@ fn environment(name: &str, config: &EnvironmentConfig) -> Environment {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    if config.kind == EnvironmentKind::Powershell {
+        // Spawn-time, so warm processes have it too: `-Integrated` cmdlets autoload.
+        env.env.extend(crate::ipc::module_env());
+    }
     env
 }
 
@@ -151,6 +156,7 @@ fn to_psrp(value: &ParamValue) -> psrp::ParamValue {
             user_name: user.clone(),
             password: SecretString::from(password.clone()),
         }),
+        ParamValue::Secured(v) => psrp::ParamValue::Secured(v.clone()),
     }
 }
 
@@ -170,11 +176,9 @@ async fn drive(
             },
             () = cancel.cancelled(), if stopping.is_none() => {
                 let stopper = stopper.clone();
-                let runtime = tokio::runtime::Handle::current();
-                // psrp's stop future is not `Send` (it holds a watch guard across an await),
-                // so it runs to completion on a blocking thread of its own.
-                stopping = Some(tokio::task::spawn_blocking(move || {
-                    runtime.block_on(stopper.stop_with_grace(STOP_GRACE));
+                // Spawned so events keep being recorded while the pipeline winds down.
+                stopping = Some(tokio::spawn(async move {
+                    stopper.stop_with_grace(STOP_GRACE).await;
                 }));
             }
         }

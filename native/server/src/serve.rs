@@ -10,6 +10,7 @@ use crate::api::{self, AppState};
 use crate::auth::{self, Role};
 use crate::config::Settings;
 use crate::engine::{self, Engine};
+use crate::ipc;
 use crate::metrics::Metrics;
 use crate::private_file;
 use crate::rate_limit::FailureLimiter;
@@ -62,9 +63,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         data = %settings.data_dir.display(),
         "psujobs listening"
     );
+    let router = api::router(state);
+    let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
+    engine.attach_channel(channel.clone());
     axum::serve(
         listener,
-        api::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown({
         let engine = engine.clone();
@@ -78,6 +82,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!("shutting down: stopping running jobs");
     groomer.abort();
     engine.shutdown().await;
+    channel.close_listener();
     Ok(())
 }
 

@@ -1,4 +1,4 @@
 # A child job: tells the parent who it is and returns its number times ten.
-param([int] $N)
-Write-Information "child $N of job $UAJobId"
-$N * 10
+param([int] $Value)
+Write-Information "child $Value of job $UAJobId"
+$Value * 10

@@ -7,9 +7,10 @@ mod health;
 mod job_ref;
 mod jobs;
 mod openapi;
-mod param_value;
+pub(crate) mod param_value;
 mod run;
 mod scripts;
+mod secret_param;
 
 use std::sync::Arc;
 

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::AppState;
 use super::error::{ApiResult, Failure};
 use super::extract::{Body, Q};
-use super::param_value;
 use super::scripts::{Located, locate_id, locate_path, read_parameters};
+use super::{param_value, secret_param};
 use crate::auth::{Action, Caller, Role};
 use crate::config::EnvironmentKind;
 use crate::engine::{ParamValue, RunAs, RunSpec};
@@ -144,6 +144,7 @@ async fn start(
         environment_name,
         environment,
         process_env,
+        variables: Vec::new(),
         run_as,
         timeout: (script.time_out > 0.0).then(|| Duration::from_secs_f64(script.time_out * 60.0)),
         discard_pipeline: script.discard_pipeline,
@@ -226,7 +227,7 @@ fn bind(
                 format!("unknown parameter {:?}: {}", p.name, listing()),
             ));
         };
-        let secret =
+        let declared_secret =
             decl.type_name.contains("SecureString") || decl.type_name.ends_with("PSCredential");
         let (value, display) = if p.is_variable {
             let name = p.value.as_str().unwrap_or_default().to_string();
@@ -247,15 +248,17 @@ fn bind(
             )
         } else {
             let display = display(&p.value);
-            let value =
-                param_value::from_json(&coerce_flag(&decl.type_name, p.value)).map_err(|e| {
+            let value = param_value::from_json(&coerce_flag(&decl.type_name, p.value))
+                .and_then(secret_param::to_param)
+                .map_err(|e| {
                     Failure::bad_request(
                         "script.parameters.invalid",
                         format!("parameter {:?}: {e}", decl.name),
                     )
                 })?;
-            (ParamValue::Value(value), Value::String(display))
+            (value, Value::String(display))
         };
+        let secret = declared_secret || matches!(value, ParamValue::Secured(_));
         shown.push(JobParameter {
             name: decl.name.clone(),
             value: if secret {

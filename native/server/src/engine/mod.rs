@@ -9,13 +9,15 @@ mod sink;
 mod spec;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::Utc;
 use model::{FeedbackResponse, Job, JobFeedback, JobQuery, JobStatus};
 use tokio::sync::watch;
 
+use crate::auth::Caller;
 use crate::config::Settings;
+use crate::ipc::{self, Channel};
 use crate::metrics::Metrics;
 use crate::runner::{self, Outcome, Runner};
 use crate::store::{Store, StoreError};
@@ -48,6 +50,9 @@ pub struct Engine {
     job_lock: Mutex<()>,
     /// Bumped after every stored change; long polls wait on it.
     changes: watch::Sender<u64>,
+    /// The integrated channel, once the server has opened it: each job gets its address and
+    /// a secret that lives as long as the job runs.
+    channel: OnceLock<Arc<Channel>>,
 }
 
 #[derive(Default)]
@@ -68,11 +73,17 @@ impl Engine {
             state: Mutex::new(State::default()),
             job_lock: Mutex::new(()),
             changes: watch::channel(0).0,
+            channel: OnceLock::new(),
         })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Gives every job started from now on the integrated channel (a second call is ignored).
+    pub fn attach_channel(&self, channel: Arc<Channel>) {
+        let _ = self.channel.set(channel);
     }
 
     pub fn subscribe(&self) -> watch::Receiver<u64> {
@@ -158,12 +169,16 @@ impl Engine {
         }
     }
 
-    async fn run(self: Arc<Self>, spec: RunSpec, live: Arc<Live>) {
+    async fn run(self: Arc<Self>, mut spec: RunSpec, live: Arc<Live>) {
         let id = spec.job_id;
-        let _ = self.update(id, |j| {
+        let started = self.update(id, |j| {
             j.status = JobStatus::Running;
             j.start_time = Some(Utc::now());
         });
+        if let (Some(channel), Ok(Some(job))) = (self.channel.get(), &started) {
+            spec.process_env.extend(channel.open(id, job_caller(job)));
+            spec.variables = ipc::job_variables(job);
+        }
         let sink = Arc::new(JobSink::new(self.clone(), live.clone(), &spec));
         let timer = spec.timeout.map(|t| {
             let live = live.clone();
@@ -174,6 +189,9 @@ impl Engine {
         });
         // The runner watches `live.cancel` and stops the process tree itself.
         let result = self.runner.run(&spec, sink, &live.cancel).await;
+        if let Some(channel) = self.channel.get() {
+            channel.close(id);
+        }
         if let Some(timer) = timer {
             timer.abort();
         }
@@ -267,6 +285,17 @@ impl Engine {
                 break;
             }
         }
+    }
+}
+
+/// The identity a job's integrated calls run as: the one that started it.
+fn job_caller(job: &Job) -> Caller {
+    let identity = job.identity.clone().unwrap_or_default();
+    Caller {
+        token_id: identity.id.unwrap_or_default(),
+        name: identity.name,
+        // A job whose role cannot be read may only read.
+        role: identity.role.parse().unwrap_or(crate::auth::Role::Reader),
     }
 }
 

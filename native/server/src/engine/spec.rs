@@ -15,6 +15,9 @@ pub enum ParamValue {
     Value(clixml::Value),
     /// A stored credential, passed as a `PSCredential`.
     Credential { user: String, password: String },
+    /// A value tree holding SecureStrings (alone, in a `PSCredential`, or nested), their text
+    /// the plaintext: sealed with the session key on the way to PowerShell, never shown.
+    Secured(clixml::Value),
 }
 
 /// The account a job's process runs as (from a stored credential).
@@ -31,9 +34,12 @@ pub struct RunSpec {
     pub parameters: Vec<(String, ParamValue)>,
     pub environment_name: String,
     pub environment: EnvironmentConfig,
-    /// Per-job variables for the job's process (the integrated channel's seam: its pipe
-    /// address and secret will be added here).
+    /// Per-job environment variables for the job's process (the engine adds the integrated
+    /// channel's address and secret when the job starts).
     pub process_env: Vec<(String, String)>,
+    /// Global PowerShell variables set before the script runs (PSU's `$UAJob`, `$UAJobId`,
+    /// `$UAScript`, `$UAScriptId`), filled by the engine when the job starts.
+    pub variables: Vec<(String, clixml::Value)>,
     pub run_as: Option<RunAs>,
     pub timeout: Option<Duration>,
     pub discard_pipeline: bool,

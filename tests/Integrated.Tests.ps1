@@ -1,0 +1,110 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Integrated mode end to end: jobs running in the real psujobs server call the server back over
+    their own channel (docs/integrated.md) with the module the server puts on their
+    PSModulePath. Job scripts live in tests/scripts/integrated.
+#>
+
+BeforeAll {
+    Import-Module $env:PSUJOBS_MODULE -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
+    $script:server = Start-TestServer
+    Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+
+    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
+        # Polls a condition the server reaches asynchronously (a prompt, a cancel).
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for: $Condition" }
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    function Get-Children([long] $ParentId) {
+        # Over REST: the children route has no cmdlet. The array is enumerated one job at a time.
+        $children = Invoke-RestMethod "$($server.Url)/api/v1/job/$ParentId/children" -Headers @{ Authorization = "Bearer $($server.Token)" }
+        $children | ForEach-Object { $_ }
+    }
+}
+
+AfterAll {
+    Disconnect-PSUServer
+    if ($server) { Stop-TestServer $server }
+}
+
+Describe 'Inside a job' {
+    It 'sees $UAJob, $UAJobId, $UAScript, $UAScriptId and the module without installing it' {
+        $job = Invoke-PSUScript -Name 'integrated/Variables.ps1'
+        $result = $job | Wait-PSUJob -Timeout 60
+        $result.UAJobId | Should -Be $job.Id
+        $result.JobId | Should -Be $job.Id
+        $result.UAScriptId | Should -Be $job.ScriptId
+        $result.ScriptPath | Should -Be 'integrated/Variables.ps1'
+        $result.Module | Should -Be 'PSUJobs'
+    }
+}
+
+Describe 'Calling scripts from scripts' {
+    It 'starts three children, waits for them and returns their combined pipeline output' {
+        $parent = Invoke-PSUScript -Name 'integrated/Parent.ps1'
+        $result = $parent | Wait-PSUJob -Timeout 120
+        $result.Sum | Should -Be 60
+        $result.Waited | Should -Be 40
+        $result.Me | Should -Be $parent.Id
+        $result.Children | Should -HaveCount 3
+        $result.Parents | ForEach-Object { $_ | Should -Be $parent.Id }
+
+        # The children are recorded under their parent, which lists them.
+        $children = @(Get-Children $parent.Id)
+        $children | Should -HaveCount 4
+        $children.id | Should -Contain $result.Children[0]
+        foreach ($child in $children) { $child.parentJobId | Should -Be $parent.Id }
+
+        # -Wait replayed the waited child's information record into the parent's own output.
+        $log = Get-PSUJobOutput -JobId $parent.Id
+        "$log" | Should -Match 'child 4 of job \d+'
+    }
+
+    It "answers a child's Read-Host over REST while the parent waits" {
+        $parent = Invoke-PSUScript -Name 'integrated/AskParent.ps1'
+        Wait-Until { @(Get-Children $parent.Id).Count -eq 1 }
+        $child = @(Get-Children $parent.Id)[0]
+        Wait-Until { (Get-PSUJob -Id $child.id).Status -eq 'WaitingOnFeedback' }
+        (Get-PSUJob -Id $parent.Id).Status | Should -Be 'Running'
+        Get-PSUJobFeedback -JobId $child.id | Set-PSUJobFeedback -Response 'integrated'
+        $parent | Wait-PSUJob -Timeout 60 | Should -Be 'hello integrated'
+    }
+
+    It 'cancels the running children with their parent' {
+        $parent = Invoke-PSUScript -Name 'integrated/CancelParent.ps1'
+        Wait-Until { $c = @(Get-Children $parent.Id); $c.Count -eq 2 -and -not ($c | Where-Object status -ne 1) }
+        Stop-PSUJob -JobId $parent.Id
+        Wait-Until { (Get-PSUJob -Id $parent.Id).Status -eq 'Canceled' }
+        Wait-Until { -not (@(Get-Children $parent.Id) | Where-Object { $_.status -ne 5 }) }
+        @(Get-Children $parent.Id).status | Should -Be @(5, 5)
+    }
+}
+
+Describe 'The channel refuses' {
+    It 'a forged secret and the stale secret of a finished job' {
+        $job = Invoke-PSUScript -Name 'integrated/Forged.ps1'
+        $errors = @($job | Wait-PSUJob -Timeout 60)
+        $errors[0] | Should -Be 'IntegratedRefused,PSUJobs.GetPSUJobCommand'
+        $errors[1] | Should -Be 'IntegratedRefused,PSUJobs.GetPSUJobCommand'
+        # With its own secret back, the same job reaches the channel again.
+        $errors[2] | Should -Be $job.Id
+    }
+}
+
+Describe 'Outside a job' {
+    It 'fails -Integrated with IntegratedNotInJob on <Command>' -ForEach @(
+        @{ Command = 'Get-PSUScript'; Call = { Get-PSUScript -Integrated } }
+        @{ Command = 'Get-PSUJob'; Call = { Get-PSUJob -Integrated } }
+        @{ Command = 'Invoke-PSUScript'; Call = { Invoke-PSUScript -Name 'Trivial.ps1' -Integrated } }
+        @{ Command = 'Wait-PSUJob'; Call = { Wait-PSUJob -JobId 1 -Integrated } }
+        @{ Command = 'Stop-PSUJob'; Call = { Stop-PSUJob -JobId 1 -Integrated } }
+    ) {
+        $typeName = 'PSUJobs.' + ($Command -replace '-', '') + 'Command'
+        $Call | Should -Throw -ErrorId "IntegratedNotInJob,$typeName" -ExpectedMessage '*only inside a job*'
+    }
+}
