@@ -115,8 +115,8 @@ function Invoke-Test {
     }
 
     # Tests run on the release profile so they reuse what Build just compiled (one compile, not two).
-    Write-Host '> cargo test --workspace --release' -ForegroundColor DarkGray
-    $cargoLines = & cargo test --workspace --release 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
+    Write-Host '> cargo test --workspace --release --no-fail-fast' -ForegroundColor DarkGray
+    $cargoLines = & cargo test --workspace --release --no-fail-fast 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
     $cargo = Get-CargoTestCounts $cargoLines
     if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
 

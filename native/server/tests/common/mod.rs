@@ -19,6 +19,13 @@ pub struct Server {
     config: String,
 }
 
+/// An HTTP client for the tests. In a workspace build reqwest is unified with the client crate's
+/// `rustls-no-provider` feature, so a crypto provider must be installed before any client exists.
+pub fn http() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::new()
+}
+
 pub fn pwsh() -> String {
     std::env::var("PSUJOBS_PWSH").unwrap_or_else(|_| {
         let home = std::env::var("HOME").unwrap_or_default();
@@ -92,7 +99,7 @@ impl Server {
         self.base = format!("http://127.0.0.1:{}", self.port);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(r) = Client::new().get(self.url("/api/v1/alive")).send().await
+            if let Ok(r) = http().get(self.url("/api/v1/alive")).send().await
                 && r.status().is_success()
             {
                 return;
@@ -135,7 +142,7 @@ impl Server {
     }
 
     pub fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let r = Client::new().request(method, self.url(path));
+        let r = http().request(method, self.url(path));
         match token {
             Some(t) => r.bearer_auth(t),
             None => r,
