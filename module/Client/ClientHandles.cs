@@ -1,18 +1,16 @@
 using System;
 using System.Runtime.InteropServices;
+using PSUJobs.Native;
 
 namespace PSUJobs.Client
 {
     /// <summary>A psuj_client handle: one per server connection, shared by every cmdlet call.</summary>
-    internal sealed class ClientHandle : SafeHandle
+    internal sealed class ClientHandle : NativeHandle
     {
         internal ClientHandle(IntPtr client)
-            : base(IntPtr.Zero, ownsHandle: true)
+            : base(client)
         {
-            SetHandle(client);
         }
-
-        public override bool IsInvalid => handle == IntPtr.Zero;
 
         protected override bool ReleaseHandle()
         {
@@ -22,15 +20,12 @@ namespace PSUJobs.Client
     }
 
     /// <summary>A psuj_wait handle; releasing it stops the wait (never the job).</summary>
-    internal sealed class WaitHandle : SafeHandle
+    internal sealed class WaitHandle : NativeHandle
     {
         internal WaitHandle(IntPtr wait)
-            : base(IntPtr.Zero, ownsHandle: true)
+            : base(wait)
         {
-            SetHandle(wait);
         }
-
-        public override bool IsInvalid => handle == IntPtr.Zero;
 
         protected override bool ReleaseHandle()
         {

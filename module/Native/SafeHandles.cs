@@ -43,16 +43,25 @@ namespace PSUJobs.Native
         }
     }
 
-    /// <summary>A psuj_clixml_decoder handle.</summary>
-    internal sealed class ClixmlDecoderHandle : SafeHandle
+    /// <summary>An owned native handle, invalid when null; each subclass names its free call.</summary>
+    internal abstract class NativeHandle : SafeHandle
     {
-        internal ClixmlDecoderHandle(IntPtr decoder)
+        protected NativeHandle(IntPtr value)
             : base(IntPtr.Zero, ownsHandle: true)
         {
-            SetHandle(decoder);
+            SetHandle(value);
         }
 
         public override bool IsInvalid => handle == IntPtr.Zero;
+    }
+
+    /// <summary>A psuj_clixml_decoder handle.</summary>
+    internal sealed class ClixmlDecoderHandle : NativeHandle
+    {
+        internal ClixmlDecoderHandle(IntPtr decoder)
+            : base(decoder)
+        {
+        }
 
         protected override bool ReleaseHandle()
         {
