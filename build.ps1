@@ -100,7 +100,8 @@ function Invoke-PesterSuite {
     Remove-Item $resultFile -ErrorAction Ignore
     $env:PSUJOBS_MODULE = Join-Path $ModuleOut 'PSUJobs.psd1'
     $runner = Join-Path $Root 'tests/tools/Invoke-PesterSuite.ps1'
-    & pwsh -NoLogo -NoProfile -File $runner -PesterPath $PesterPsd1 -TestPath (Join-Path $Root 'tests') -ResultPath $resultFile
+    # Out-Host: the child's output is for the log, not part of this function's result.
+    & pwsh -NoLogo -NoProfile -File $runner -PesterPath $PesterPsd1 -TestPath (Join-Path $Root 'tests') -ResultPath $resultFile | Out-Host
     if (-not (Test-Path $resultFile)) { return @{ Passed = 0; Failed = 1; Skipped = 0 } }
     $r = Get-Content $resultFile -Raw | ConvertFrom-Json
     @{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$r.Skipped }

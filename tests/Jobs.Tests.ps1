@@ -191,7 +191,7 @@ Describe 'Invoke-PSUScript' {
 
 Describe 'Wait-PSUJob' {
     It 'replays the job''s streams into the caller''s own streams' {
-        $all = Invoke-PSUScript -Name 'Streams.ps1' -Wait -Verbose -InformationAction Continue *>&1
+        $all = Invoke-PSUScript -Name 'Streams.ps1' -Wait -Verbose -InformationAction Continue -ErrorAction Continue *>&1
         $warning = $all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }
         $warning.Message | Should -Be 'careful now'
         ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'verbose detail'
