@@ -1,6 +1,8 @@
 //! A warm pool per environment: processes started and handshaken ahead of demand, one job
 //! each, replaced in the background after they are taken.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc};
@@ -20,6 +22,8 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub struct Pool {
     env: Environment,
     ready: Option<Mutex<mpsc::Receiver<Session>>>,
+    /// Sessions in `ready` (for metrics: a server shows how warm it is).
+    warm: Arc<AtomicUsize>,
     filler: Option<JoinHandle<()>>,
 }
 
@@ -39,14 +43,17 @@ impl Pool {
             return Pool {
                 env,
                 ready: None,
+                warm: Arc::default(),
                 filler: None,
             };
         }
         let (tx, rx) = mpsc::channel(size);
-        let filler = tokio::spawn(fill(env.clone(), tx));
+        let warm = Arc::new(AtomicUsize::new(0));
+        let filler = tokio::spawn(fill(env.clone(), tx, warm.clone()));
         Pool {
             env,
             ready: Some(Mutex::new(rx)),
+            warm,
             filler: Some(filler),
         }
     }
@@ -55,12 +62,18 @@ impl Pool {
         &self.env
     }
 
+    /// How many warm sessions are ready now.
+    pub fn warm(&self) -> usize {
+        self.warm.load(Ordering::Relaxed)
+    }
+
     /// A ready session if one is warm, else a freshly opened one (never waits for the
     /// filler: a cold start is faster than waiting behind one).
     pub async fn take(&self) -> Result<Session> {
         if let Some(ready) = &self.ready {
             let mut ready = ready.lock().await;
             while let Ok(session) = ready.try_recv() {
+                self.warm.fetch_sub(1, Ordering::Relaxed);
                 if session.is_alive() {
                     return Ok(session);
                 }
@@ -77,10 +90,12 @@ impl Pool {
         };
         let mut ready = ready.lock().await;
         loop {
-            match ready.recv().await {
-                Some(session) if session.is_alive() => return Ok(session),
-                Some(_) => continue,
-                None => return Err(Error::PoolClosed(self.env.name.clone())),
+            let Some(session) = ready.recv().await else {
+                return Err(Error::PoolClosed(self.env.name.clone()));
+            };
+            self.warm.fetch_sub(1, Ordering::Relaxed);
+            if session.is_alive() {
+                return Ok(session);
             }
         }
     }
@@ -88,7 +103,7 @@ impl Pool {
 
 /// Opens sessions one at a time whenever there is room: a slot is reserved before the
 /// process starts, so at most `size` warm processes exist.
-async fn fill(env: Environment, tx: mpsc::Sender<Session>) {
+async fn fill(env: Environment, tx: mpsc::Sender<Session>, warm: Arc<AtomicUsize>) {
     let mut retry = RETRY_MIN;
     loop {
         let Ok(permit) = tx.reserve().await else {
@@ -101,6 +116,8 @@ async fn fill(env: Environment, tx: mpsc::Sender<Session>) {
         };
         match warmed.await {
             Ok(session) => {
+                // Counted before it is sent, so a take never makes the count wrap.
+                warm.fetch_add(1, Ordering::Relaxed);
                 permit.send(session);
                 retry = RETRY_MIN;
             }

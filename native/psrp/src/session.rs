@@ -24,6 +24,14 @@ use crate::values::{bag, prop, prop_str};
 
 const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 const KEY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Loads the modules of the cmdlets nearly every script uses (Write-Output, Get-Date,
+/// Start-Sleep, Get-ChildItem, …) so a job does not pay their autoload.
+/// It also removes the variable the helper's warm-up run set (an empty environment variable
+/// is removed by setting it).
+const WARM_UP_SCRIPT: &str = "Import-Module Microsoft.PowerShell.Utility, Microsoft.PowerShell.Management; $ExecutionContext.SessionState.PSVariable.Remove('PSUJobsWarmUp')";
+/// The variable (and environment variable) the warm-up sets, so the helper's code paths are
+/// compiled and bound before a job needs them.
+const WARM_UP_NAME: &str = "PSUJobsWarmUp";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 const RUNSPACE_OPENED: i64 = 2;
 
@@ -150,14 +158,21 @@ impl Session {
         self.inner.transport.failure().is_none()
     }
 
-    /// Pays ahead what the first job would otherwise pay: the SecureString key exchange and
-    /// a no-op pipeline (the first pipeline of a process JIT-compiles the execution path,
-    /// which costs about a second). Used by the warm pool.
+    /// Pays ahead what the first job would otherwise pay: the SecureString key exchange, the
+    /// per-job helper and the core modules (the first pipeline of a process JIT-compiles the
+    /// execution path, about a second; a core module's autoload about 400 ms). Used by the
+    /// warm pool.
     pub async fn warm_up(&self) -> Result<()> {
         self.inner.session_key().await?;
         self.inner
+            .run_helper(crate::run::prepare_command(
+                &[(WARM_UP_NAME.into(), String::new())],
+                &[(WARM_UP_NAME.into(), Value::Nil)],
+            ))
+            .await?;
+        self.inner
             .run_helper(CommandSpec {
-                command: "$null".into(),
+                command: WARM_UP_SCRIPT.into(),
                 is_script: true,
                 args: Vec::new(),
             })

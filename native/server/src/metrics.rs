@@ -15,6 +15,8 @@ pub struct Metrics {
     pub jobs_groomed: Counter,
     pub output_records: Counter,
     pub auth_failures: Counter,
+    /// Warm PowerShell processes ready for the next job, over all environments.
+    pub warm_processes: Gauge,
     finished: Family<Vec<(String, String)>, Counter>,
 }
 
@@ -28,6 +30,7 @@ impl Default for Metrics {
             jobs_groomed: Counter::default(),
             output_records: Counter::default(),
             auth_failures: Counter::default(),
+            warm_processes: Gauge::default(),
             finished: Family::default(),
             registry: Registry::default(),
         };
@@ -52,6 +55,11 @@ impl Default for Metrics {
             "auth_failures",
             "Requests refused for a bad token",
             m.auth_failures.clone(),
+        );
+        registry.register(
+            "warm_processes",
+            "Warm PowerShell processes ready for the next job",
+            m.warm_processes.clone(),
         );
         registry.register(
             "jobs_finished",

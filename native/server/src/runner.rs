@@ -58,6 +58,11 @@ impl Runner {
         Self { pools }
     }
 
+    /// Warm processes ready now, over all environments.
+    pub fn warm(&self) -> usize {
+        self.pools.values().map(Pool::warm).sum()
+    }
+
     pub async fn run(
         &self,
         spec: &RunSpec,

@@ -43,6 +43,7 @@ async fn health_version_metrics_and_openapi() {
         "psujobs_jobs_finished_total{status=\"Warning\"} 1",
         "psujobs_output_records_total 1",
         "psujobs_jobs_running 0",
+        "psujobs_warm_processes ",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
     }

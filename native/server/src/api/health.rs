@@ -33,6 +33,6 @@ pub async fn metrics(State(app): State<AppState>, caller: Caller) -> ApiResult<i
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        app.engine.metrics.render(),
+        app.engine.render_metrics(),
     ))
 }

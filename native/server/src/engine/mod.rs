@@ -77,6 +77,13 @@ impl Engine {
         })
     }
 
+    /// The metrics text, with the gauges that are read rather than counted brought up to date.
+    pub fn render_metrics(&self) -> String {
+        let warm = i64::try_from(self.runner.warm()).unwrap_or(i64::MAX);
+        self.metrics.warm_processes.set(warm);
+        self.metrics.render()
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
