@@ -268,8 +268,12 @@ namespace PSUJobs.Clixml
                 PSObjectInternals.SetTypeNames(dso, typeNames.Shared);
             }
 
-            if (U8() != 0)
+            // Instance members are keyed by the object itself whenever the engine would key
+            // them so: a ToString comes before any base object, and a bag has no base.
+            bool hasToString = U8() != 0;
+            if (hasToString)
             {
+                PSObjectInternals.OwnInstanceMembers(dso);
                 PSObjectInternals.SetToString(dso, Str());
             }
 
@@ -277,6 +281,10 @@ namespace PSUJobs.Clixml
             if (baseObject != null)
             {
                 PSObjectInternals.SetCore(dso, baseObject, typeNames == null);
+            }
+            else if (!hasToString)
+            {
+                PSObjectInternals.OwnInstanceMembers(dso);
             }
 
             uint adapted = U32();
