@@ -8,7 +8,9 @@
 param([int]$Runs = 20)
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path "$PSScriptRoot/../.."
-$pwshPath = (Get-Process -Id $PID).Path
+# The pwsh a user would run. Not this process's path: a dotnet-tool pwsh runs as `dotnet`.
+$pwshPath = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+$target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
 
 function Get-Stats([double[]]$ms) {
     $sorted = $ms | Sort-Object
@@ -20,7 +22,7 @@ Push-Location $root
 try {
     cargo build --release -q -p psujobs-psrp --example first_output
     if ($LASTEXITCODE) { throw "cargo build failed" }
-    $lines = & "$root/target/release/examples/first_output" $pwshPath $Runs
+    $lines = & (Join-Path $target 'release/examples/first_output') $pwshPath $Runs
     if ($LASTEXITCODE) { throw "first_output failed" }
 } finally { Pop-Location }
 
