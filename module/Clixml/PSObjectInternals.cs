@@ -20,8 +20,9 @@ namespace PSUJobs.Clixml
         private static readonly Assembly Sma = typeof(PSObject).Assembly;
 
         /// <summary>Marks an object as carrying adapted (Props) properties: IsDeserialized, an
-        /// empty adapted/CLR member set and the GetType method, as ReadProperties does.</summary>
-        internal static readonly Action<PSObject> BeginAdapted;
+        /// empty adapted member set sized for that many properties, an empty CLR member set and
+        /// the GetType method, as ReadProperties does.</summary>
+        internal static readonly Action<PSObject, int> BeginAdapted;
 
         /// <summary>Adds one adapted property (a PSProperty with a serialized value).</summary>
         internal static readonly Action<PSObject, string, object?> AddAdapted;
@@ -30,8 +31,10 @@ namespace PSUJobs.Clixml
         /// The engine's getter would file it in a process-wide ConditionalWeakTable keyed by the
         /// object itself (the "resurrection table", which only matters for objects wrapping a
         /// base object): measured, that table's lock and finalizers cost a large share of
-        /// building 100,000 objects.</summary>
-        internal static readonly Action<PSObject> OwnInstanceMembers;
+        /// building 100,000 objects.
+        /// Sized for the members it will hold: growing PowerShell's member dictionaries one
+        /// member at a time is most of the garbage of building an object.</summary>
+        internal static readonly Action<PSObject, int> OwnInstanceMembers;
 
         /// <summary>Adds a note property or member set to the instance members.</summary>
         internal static readonly Action<PSObject, PSMemberInfo> AddInstanceMember;
@@ -83,13 +86,17 @@ namespace PSUJobs.Clixml
             Expression DotNetMethod(string method) =>
                 Expression.Call(instanceAdapter, getDotNetMethod, obj, Expression.Constant(method));
 
-            BeginAdapted = Expression.Lambda<Action<PSObject>>(
+            var capacity = Expression.Parameter(typeof(int), "capacity");
+            Expression Sized(Type collection) =>
+                Expression.New(collection.GetConstructor(Any, null, new[] { typeof(int) }, null)!, capacity);
+
+            BeginAdapted = Expression.Lambda<Action<PSObject, int>>(
                 Expression.Block(
                     Expression.Assign(Expression.Property(obj, Property(pso, "IsDeserialized")), Expression.Constant(true)),
-                    Expression.Assign(Expression.Property(obj, Property(pso, "AdaptedMembers")), Expression.New(propColl)),
+                    Expression.Assign(Expression.Property(obj, Property(pso, "AdaptedMembers")), Sized(propColl)),
                     Expression.Call(instanceMembers, addMember, DotNetMethod("GetType")),
                     Expression.Assign(Expression.Property(obj, Property(pso, "ClrMembers")), Expression.New(propColl))),
-                obj).Compile();
+                obj, capacity).Compile();
 
             ConstructorInfo psProperty = Type("System.Management.Automation.PSProperty")
                 .GetConstructor(Any, null, new[] { typeof(string), typeof(object) }, null)!;
@@ -100,9 +107,9 @@ namespace PSUJobs.Clixml
                     Expression.New(psProperty, name, value)),
                 obj, name, value).Compile();
 
-            OwnInstanceMembers = Expression.Lambda<Action<PSObject>>(
-                Expression.Assign(Expression.Property(obj, Property(pso, "InstanceMembers")), Expression.New(memberColl)),
-                obj).Compile();
+            OwnInstanceMembers = Expression.Lambda<Action<PSObject, int>>(
+                Expression.Assign(Expression.Property(obj, Property(pso, "InstanceMembers")), Sized(memberColl)),
+                obj, capacity).Compile();
 
             var member = Expression.Parameter(typeof(PSMemberInfo), "member");
             AddInstanceMember = Expression.Lambda<Action<PSObject, PSMemberInfo>>(

@@ -23,6 +23,11 @@ namespace PSUJobs.Clixml
         private readonly List<string> names = new List<string>();
         private readonly List<TypeNameList> typeLists = new List<TypeNameList>();
 
+        // What an object's adapted properties and members are read into before the object is
+        // built; nested objects use the entries above their parent's (a stack).
+        private readonly List<KeyValuePair<string, object?>> adaptedScratch = new List<KeyValuePair<string, object?>>();
+        private readonly List<PSMemberInfo> membersScratch = new List<PSMemberInfo>();
+
         private byte* pos;
         private byte* end;
 
@@ -268,41 +273,59 @@ namespace PSUJobs.Clixml
                 PSObjectInternals.SetTypeNames(dso, typeNames.Shared);
             }
 
-            // Instance members are keyed by the object itself whenever the engine would key
-            // them so: a ToString comes before any base object, and a bag has no base.
             bool hasToString = U8() != 0;
-            if (hasToString)
-            {
-                PSObjectInternals.OwnInstanceMembers(dso);
-                PSObjectInternals.SetToString(dso, Str());
-            }
-
+            string? toString = hasToString ? Str() : null;
             object? baseObject = BaseValue(typeNames);
             if (baseObject != null)
             {
                 PSObjectInternals.SetCore(dso, baseObject, typeNames == null);
             }
-            else if (!hasToString)
-            {
-                PSObjectInternals.OwnInstanceMembers(dso);
-            }
 
+            // Read first, built after: the member collections are then made at their final size.
+            int adaptedStart = adaptedScratch.Count;
             uint adapted = U32();
-            if (adapted > 0)
+            for (uint i = 0; i < adapted; i++)
             {
-                PSObjectInternals.BeginAdapted(dso);
-                for (uint i = 0; i < adapted; i++)
-                {
-                    string name = Name();
-                    PSObjectInternals.AddAdapted(dso, name, Value());
-                }
+                string name = Name();
+                adaptedScratch.Add(new KeyValuePair<string, object?>(name, Value()));
             }
 
+            int membersStart = membersScratch.Count;
             uint members = U32();
             for (uint i = 0; i < members; i++)
             {
-                PSObjectInternals.AddInstanceMember(dso, Member());
+                membersScratch.Add(Member());
             }
+
+            // The engine keys instance members by the object itself when it has a ToString
+            // (read before any base object) or no base; those are given their own collection.
+            if (hasToString || baseObject == null)
+            {
+                PSObjectInternals.OwnInstanceMembers(dso, (hasToString ? 1 : 0) + (adapted > 0 ? 1 : 0) + (int)members);
+            }
+
+            if (hasToString)
+            {
+                PSObjectInternals.SetToString(dso, toString!);
+            }
+
+            if (adapted > 0)
+            {
+                PSObjectInternals.BeginAdapted(dso, (int)adapted);
+                for (int i = adaptedStart; i < adaptedScratch.Count; i++)
+                {
+                    PSObjectInternals.AddAdapted(dso, adaptedScratch[i].Key, adaptedScratch[i].Value);
+                }
+
+                adaptedScratch.RemoveRange(adaptedStart, adaptedScratch.Count - adaptedStart);
+            }
+
+            for (int i = membersStart; i < membersScratch.Count; i++)
+            {
+                PSObjectInternals.AddInstanceMember(dso, membersScratch[i]);
+            }
+
+            membersScratch.RemoveRange(membersStart, membersScratch.Count - membersStart);
 
             if (dso.ImmediateBaseObject is PSObject nested)
             {
