@@ -85,6 +85,54 @@ Describe 'Calling scripts from scripts' {
     }
 }
 
+Describe 'Every -Integrated cmdlet from inside a job' {
+    It "answers a child's Read-Host with Get-PSUJobFeedback and Set-PSUJobFeedback" {
+        $parent = Invoke-PSUScript -Name 'integrated/AnswerParent.ps1'
+        $result = $parent | Wait-PSUJob -Timeout 120
+        $result.FeedbackJobId | Should -Be $result.Child
+        $result.Prompt | Should -Be 'Name'
+        $result.Answer | Should -Be 'hello from my parent'
+        Get-PSUJobPipelineOutput -JobId $result.Child | Should -Be 'hello from my parent'
+    }
+
+    Context 'reading a finished child' {
+        BeforeAll {
+            $script:reader = Invoke-PSUScript -Name 'integrated/ReadParent.ps1'
+            $script:read = $reader | Wait-PSUJob -Timeout 120
+        }
+
+        It 'finds the script with Get-PSUScript and starts it by id with a dynamic parameter' {
+            $read.ScriptId | Should -Be (Get-PSUScript -Name 'integrated/Child.ps1').Id
+            (Get-PSUJob -Id $read.Child).ScriptId | Should -Be $read.ScriptId
+            (Get-PSUJob -Id $read.Child).ParentJobId | Should -Be $reader.Id
+        }
+
+        It 'reads the parameters with Get-PSUJobParameter' {
+            $read.Parameters | Should -Be @('Value=7')
+        }
+
+        It 'reads the stream output with Get-PSUJobOutput, as text and as records' {
+            $read.Log | Should -Match "child 7 of job $($read.Child)"
+            $read.Records | Should -Contain "child 7 of job $($read.Child)"
+        }
+
+        It 'reads, then removes, the pipeline output' {
+            $read.Pipeline | Should -Be 70
+            $read.Left | Should -Be 0
+            Get-PSUJobPipelineOutput -JobId $read.Child | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'stops a running child with Stop-PSUJob, which Wait-PSUJob then reports' {
+        $parent = Invoke-PSUScript -Name 'integrated/StopParent.ps1'
+        $result = $parent | Wait-PSUJob -Timeout 120
+        $result.PassThru | Should -BeIn 'Canceling', 'Canceled'
+        $result.WaitError | Should -Be 'JobCanceled,PSUJobs.WaitPSUJobCommand'
+        (Get-PSUJob -Id $result.Child).Status | Should -Be 'Canceled'
+        (Get-PSUJob -Id $parent.Id).Status | Should -Be 'Completed' -Because 'stopping a child leaves its parent running'
+    }
+}
+
 Describe 'The channel refuses' {
     It 'a forged secret and the stale secret of a finished job' {
         $job = Invoke-PSUScript -Name 'integrated/Forged.ps1'
@@ -103,8 +151,33 @@ Describe 'Outside a job' {
         @{ Command = 'Invoke-PSUScript'; Call = { Invoke-PSUScript -Name 'Trivial.ps1' -Integrated } }
         @{ Command = 'Wait-PSUJob'; Call = { Wait-PSUJob -JobId 1 -Integrated } }
         @{ Command = 'Stop-PSUJob'; Call = { Stop-PSUJob -JobId 1 -Integrated } }
+        @{ Command = 'Get-PSUJobOutput'; Call = { Get-PSUJobOutput -JobId 1 -Integrated } }
+        @{ Command = 'Get-PSUJobPipelineOutput'; Call = { Get-PSUJobPipelineOutput -JobId 1 -Integrated } }
+        @{ Command = 'Remove-PSUJobPipelineOutput'; Call = { Remove-PSUJobPipelineOutput -JobId 1 -Integrated -Confirm:$false } }
+        @{ Command = 'Get-PSUJobFeedback'; Call = { Get-PSUJobFeedback -JobId 1 -Integrated } }
+        @{ Command = 'Set-PSUJobFeedback'; Call = { Set-PSUJobFeedback -JobFeedback ([PSUJobs.Models.JobFeedback]@{ JobId = 1 }) -Response 'x' -Integrated } }
+        @{ Command = 'Get-PSUJobParameter'; Call = { Get-PSUJobParameter -JobId 1 -Integrated } }
     ) {
         $typeName = 'PSUJobs.' + ($Command -replace '-', '') + 'Command'
         $Call | Should -Throw -ErrorId "IntegratedNotInJob,$typeName" -ExpectedMessage '*only inside a job*'
+    }
+}
+
+Describe 'Help' {
+    BeforeDiscovery {
+        # The cmdlets that take -Integrated: the ones issue #6 names, and Remove-PSUJobPipelineOutput.
+        $integrated = @('Get-PSUScript', 'Invoke-PSUScript', 'Get-PSUJob', 'Get-PSUJobOutput', 'Get-PSUJobPipelineOutput',
+            'Remove-PSUJobPipelineOutput', 'Get-PSUJobFeedback', 'Set-PSUJobFeedback', 'Wait-PSUJob', 'Stop-PSUJob', 'Get-PSUJobParameter')
+    }
+
+    It 'lists every cmdlet that takes -Integrated' -TestCases @{ Expected = $integrated } {
+        $taking = Get-Command -Module PSUJobs -CommandType Cmdlet | Where-Object { $_.Parameters -and $_.Parameters.ContainsKey('Integrated') }
+        @($taking.Name | Sort-Object) | Should -Be @($Expected | Sort-Object)
+    }
+
+    It 'describes -Integrated on <_>' -ForEach $integrated {
+        $help = Get-Help $_ -Parameter Integrated
+        $help.name | Should -Be 'Integrated'
+        "$($help.description.Text)" | Should -Match 'inside a job'
     }
 }

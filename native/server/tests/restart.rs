@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::Server;
@@ -96,4 +98,38 @@ async fn sigterm_stops_jobs_and_exits_cleanly() {
     let job = s.get_json(&format!("/api/v1/job/{id}")).await;
     assert_eq!(job["status"], 3, "{job}");
     assert!(job["output"].as_str().unwrap().contains("server stopped"));
+}
+
+/// The integrated channel's socket, as the server records it in its data folder.
+fn channel_socket(s: &Server) -> PathBuf {
+    let recorded = std::fs::read_to_string(s.data().join("channel.address")).unwrap();
+    PathBuf::from(recorded)
+}
+
+#[tokio::test]
+async fn kill_9_then_restart_removes_the_stale_channel_socket() {
+    let mut s = Server::start("warm_processes = 0\n", &[]).await;
+    let stale = channel_socket(&s);
+    s.kill();
+    assert!(stale.exists(), "kill -9 left no socket file to clean up");
+    s.restart().await;
+    assert!(!stale.exists(), "stale socket kept:\n{}", s.log());
+    let fresh = channel_socket(&s);
+    assert_ne!(fresh, stale);
+    UnixStream::connect(&fresh).expect("the restarted server's channel listens");
+}
+
+#[tokio::test]
+async fn a_restart_leaves_a_live_channel_socket_alone() {
+    let mut s = Server::start("warm_processes = 0\n", &[]).await;
+    assert!(s.terminate().success(), "{}", s.log());
+    // The recorded socket is one something still listens on, as a second server on the
+    // same data folder would.
+    let live = s.dir.path().join("live.sock");
+    let _listener = UnixListener::bind(&live).unwrap();
+    std::fs::write(s.data().join("channel.address"), live.display().to_string()).unwrap();
+    s.restart().await;
+    assert!(live.exists(), "a live socket was removed:\n{}", s.log());
+    UnixStream::connect(&live).expect("the live socket still accepts connections");
+    assert_ne!(channel_socket(&s), live);
 }
