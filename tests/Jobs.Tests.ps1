@@ -7,7 +7,9 @@
 BeforeAll {
     Import-Module $env:PSUJOBS_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
-    $script:server = Start-TestServer
+    # A second environment that no script names and no job ran in, so completing -Environment
+    # can only have it from the server's environment list. Minimal: no warm process is kept.
+    $script:server = Start-TestServer -Config "[environments.'shell env']`nkind = 'minimal'`nexecutable = '/bin/sh'"
     Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
 
     function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
@@ -43,6 +45,15 @@ Describe 'Connect-PSUServer and connection parameters' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
         { Get-PSUScript -ComputerName "http://127.0.0.1:$port" -AppToken x } | Should -Throw -ErrorId 'ServerUnreachable,PSUJobs.GetPSUScriptCommand'
+    }
+
+    It 'never ignores -UseDefaultCredentials: a warning beside an app token, an error without one' {
+        Disconnect-PSUServer
+        { Connect-PSUServer -ComputerName $server.Url -UseDefaultCredentials } | Should -Throw -ErrorId 'DefaultCredentialsNotSupported,PSUJobs.ConnectPSUServerCommand'
+        { Get-PSUScript -ComputerName $server.Url -UseDefaultCredentials } | Should -Throw -ErrorId 'DefaultCredentialsNotSupported,PSUJobs.GetPSUScriptCommand'
+        $scripts = Get-PSUScript -ComputerName $server.Url -AppToken $server.Token -UseDefaultCredentials -WarningVariable warnings -WarningAction SilentlyContinue
+        $scripts.FullPath | Should -Contain 'Script1.ps1'
+        "$warnings" | Should -BeLike '*-UseDefaultCredentials*not supported*'
     }
 
     It 'reports a bad app token as Unauthorized' {
@@ -88,6 +99,15 @@ Describe 'Get-PSUScript' {
         $line = "Invoke-PSUScript -Name Scri"
         $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $completion.CompletionMatches.CompletionText | Should -Contain 'Script1.ps1'
+    }
+
+    It 'completes -Environment from the server''s environment list' {
+        $line = 'Invoke-PSUScript -Name Trivial.ps1 -Environment '
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $offered.CompletionText | Should -Be @('pwsh', "'shell env'")
+        $offered[1].ToolTip | Should -Be '/bin/sh'
+        $line = 'Invoke-PSUScript -Name Trivial.ps1 -Environment sh'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.ListItemText | Should -Be @('shell env')
     }
 }
 
@@ -382,6 +402,18 @@ Describe 'Job output, parameters and pipeline output' {
         Get-PSUJobPipelineOutput -Job $job | Should -Be 'Script1 got x'
         Remove-PSUJobPipelineOutput -JobId $job.Id -Confirm:$false
         Get-PSUJobPipelineOutput -Job $job | Should -BeNullOrEmpty
+    }
+
+    It 'takes jobs and job ids from the pipeline' {
+        $jobs = 'a', 'b', 'c' | ForEach-Object { Invoke-PSUScript -Name 'Script1.ps1' -RequiredParameter $_ }
+        $jobs | Wait-PSUJob | Out-Null
+        $jobs[0].Id | Remove-PSUJobPipelineOutput -WhatIf
+        Get-PSUJobPipelineOutput -Job $jobs[0] | Should -Be 'Script1 got a'
+        Get-PSUJob -Id $jobs[0].Id | Remove-PSUJobPipelineOutput -Confirm:$false
+        # Ids as PSU's Remove-PSUJobPipelineOutput takes them: Int64 and plain [int] alike.
+        $jobs[1].Id | Remove-PSUJobPipelineOutput -Confirm:$false
+        [int] $jobs[2].Id | Remove-PSUJobPipelineOutput -Confirm:$false
+        foreach ($job in $jobs) { Get-PSUJobPipelineOutput -Job $job | Should -BeNullOrEmpty }
     }
 }
 

@@ -1,7 +1,8 @@
 <#
     Starts the real job server (out/bin/psujobs) for a test run: a free loopback port, a
     temporary data folder, tests/scripts as the script repository. The first start writes the
-    Administrator app token into the data folder; Start-TestServer reads it back.
+    Administrator app token into the data folder; Start-TestServer reads it back. With -Tls it
+    serves HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost.
 #>
 
 $RepoRoot = Split-Path $PSScriptRoot -Parent
@@ -13,11 +14,36 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+function New-SelfSignedPem {
+    # A P-256 certificate valid for a day, as the PEM files psujobs serve --tls-cert/--tls-key
+    # read. No store is touched: the server's clients must not trust it unless told to.
+    param([Parameter(Mandatory)] [string] $CertFile, [Parameter(Mandatory)] [string] $KeyFile)
+    $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    try {
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new(
+            'CN=psujobs-test', $key, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
+        $names = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        $names.AddIpAddress([System.Net.IPAddress]::Loopback)
+        $names.AddDnsName('localhost')
+        $request.CertificateExtensions.Add($names.Build())
+        $now = [DateTimeOffset]::UtcNow
+        $cert = $request.CreateSelfSigned($now.AddMinutes(-5), $now.AddDays(1))
+        try {
+            Set-Content -LiteralPath $CertFile -Value $cert.ExportCertificatePem() -NoNewline
+            Set-Content -LiteralPath $KeyFile -Value $key.ExportPkcs8PrivateKeyPem() -NoNewline
+        } finally { $cert.Dispose() }
+    } finally { $key.Dispose() }
+}
+
 function Start-TestServer {
     [CmdletBinding()]
     param(
         # Address jobs by run id only (numeric ids answer 404).
         [switch] $JobRunId,
+        # Serve HTTPS with a self-signed certificate (the Url is https://127.0.0.1:port).
+        [switch] $Tls,
+        # psujobs.toml text (environments, script settings), read from the working directory.
+        [string] $Config,
         [string] $Repository = (Join-Path $PSScriptRoot 'scripts'),
         [TimeSpan] $StartTimeout = [TimeSpan]::FromSeconds(60)
     )
@@ -26,20 +52,27 @@ function Start-TestServer {
     $port = Get-FreeTcpPort
     $data = Join-Path ([IO.Path]::GetTempPath()) "psujobs-test-$PID-$port"
     New-Item -ItemType Directory -Path $data -Force | Out-Null
+    if ($Config) { Set-Content -LiteralPath (Join-Path $data 'psujobs.toml') -Value $Config }
     $arguments = @('--data', $data, 'serve', '--listen', "127.0.0.1:$port", '--repository', $Repository)
     if ($JobRunId) { $arguments += @('--job-run-id', 'true') }
+    if ($Tls) {
+        $cert = Join-Path $data 'cert.pem'
+        $key = Join-Path $data 'key.pem'
+        New-SelfSignedPem -CertFile $cert -KeyFile $key
+        $arguments += @('--tls-cert', $cert, '--tls-key', $key)
+    }
     $log = Join-Path $data 'server.log'
-    # The data folder is the working directory so no stray psujobs.toml is picked up.
+    # The data folder is the working directory: only the -Config given here is picked up.
     $process = Start-Process -FilePath $exe -ArgumentList $arguments -WorkingDirectory $data -PassThru `
         -RedirectStandardError $log -RedirectStandardOutput (Join-Path $data 'server.out')
-    $url = "http://127.0.0.1:$port"
+    $url = "$(if ($Tls) { 'https' } else { 'http' })://127.0.0.1:$port"
     $tokenFile = Join-Path $data 'admin.token'
     $deadline = [DateTime]::UtcNow + $StartTimeout
     while ($true) {
         if ($process.HasExited) { throw "psujobs exited with $($process.ExitCode): $(Get-Content $log -Raw)" }
         if (Test-Path $tokenFile) {
             try {
-                Invoke-RestMethod "$url/api/v1/alive" -TimeoutSec 2 | Out-Null
+                Invoke-RestMethod "$url/api/v1/alive" -TimeoutSec 2 -SkipCertificateCheck | Out-Null
                 break
             } catch { }
         }
@@ -74,7 +107,8 @@ function Stop-TestServer {
         # The server stops its jobs on SIGTERM; a server that does not exit in time is killed
         # together with the job processes it started, so no pwsh outlives the test run.
         $jobs = @(Get-Process | Where-Object { $_.Parent.Id -eq $Server.Process.Id })
-        Stop-Process -Id $Server.Process.Id -ErrorAction Ignore
+        # Stop-Process is SIGKILL on Unix, which would skip the server's own shutdown.
+        if ($IsWindows) { Stop-Process -Id $Server.Process.Id -ErrorAction Ignore } else { & kill -TERM $Server.Process.Id 2>$null }
         if (-not $Server.Process.WaitForExit(10000)) {
             Stop-Process -Id $Server.Process.Id -Force -ErrorAction Ignore
             $jobs | Stop-Process -Force -ErrorAction Ignore

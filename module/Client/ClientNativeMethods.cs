@@ -22,6 +22,9 @@ namespace PSUJobs.Client
         internal static extern void psuj_client_free(IntPtr client);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern PsujStatus psuj_client_environments(IntPtr client, IntPtr cancel, PsujBuffer* outJson, PsujError* error);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern PsujStatus psuj_client_scripts(IntPtr client, IntPtr cancel, PsujBuffer* outJson, PsujError* error);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -35,6 +35,9 @@ namespace PSUJobs.Client
             return new PSUClient(new ClientHandle(client));
         }
 
+        internal ExecutionEnvironment[] Environments(CancelHandle cancel) =>
+            Json.Read<ExecutionEnvironment[]>(CallText(cancel, (c, k, o, e) => ClientNativeMethods.psuj_client_environments(c, k, o, e)));
+
         internal Script[] Scripts(CancelHandle cancel) =>
             Json.Read<Script[]>(CallText(cancel, (c, k, o, e) => ClientNativeMethods.psuj_client_scripts(c, k, o, e)));
 

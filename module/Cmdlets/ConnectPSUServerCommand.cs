@@ -26,7 +26,7 @@ namespace PSUJobs
         [Parameter]
         public SwitchParameter TrustCertificate { get; set; }
 
-        /// <summary>Windows authentication (passed through; not supported by the native client).</summary>
+        /// <summary>Windows authentication: not supported (a warning with -AppToken, an error without).</summary>
         [Parameter]
         public SwitchParameter UseDefaultCredentials { get; set; }
 
@@ -44,6 +44,7 @@ namespace PSUJobs
                 return;
             }
 
+            DefaultCredentials.Check(this, UseDefaultCredentials, AppToken);
             PSUConnection.Current = new PSUConnection(url, AppToken, TrustCertificate, UseDefaultCredentials);
         }
     }

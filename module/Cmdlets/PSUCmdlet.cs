@@ -32,7 +32,7 @@ namespace PSUJobs
         [Parameter]
         public SwitchParameter TrustCertificate { get; set; }
 
-        /// <summary>Windows authentication (passed through; not supported by the native client).</summary>
+        /// <summary>Windows authentication: not supported (a warning with an app token, an error without).</summary>
         [Parameter]
         public SwitchParameter UseDefaultCredentials { get; set; }
 
@@ -65,6 +65,7 @@ namespace PSUJobs
             }
 
             PSUConnection? current = PSUConnection.Current;
+            DefaultCredentials.Check(this, UseDefaultCredentials, AppToken ?? current?.AppToken);
             PSUConnection? connection = ComputerName is not null
                 ? new PSUConnection(PSUConnection.NormalizeUrl(ComputerName), AppToken, TrustCertificate, UseDefaultCredentials)
                 : current is not null

@@ -20,8 +20,9 @@ namespace PSUJobs
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JobSet)]
         public Job? Job { get; set; }
 
-        /// <summary>The job's number.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = JobIdSet)]
+        /// <summary>The job's number; numbers piped in bind here (PSU's
+        /// `$job.Id | Remove-PSUJobPipelineOutput`), Job objects bind to -Job.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = JobIdSet)]
         public long JobId { get; set; }
 
         /// <summary>The job's run id.</summary>
@@ -36,5 +37,9 @@ namespace PSUJobs
             RunIdSet => RunId.ToString(),
             _ => Job?.Reference ?? throw new PSArgumentNullException(nameof(Job)),
         };
+
+        /// <summary>The selected job for people (-WhatIf, -Confirm): the Job's own text when
+        /// one was given, else the id or run id typed.</summary>
+        internal string JobDescription => Job?.ToString() ?? $"job {JobReference}";
     }
 }

@@ -11,7 +11,7 @@ namespace PSUJobs
         protected override void ProcessRecord()
         {
             string job = JobReference;
-            if (!ShouldProcess($"job {job}", "Remove pipeline output"))
+            if (!ShouldProcess(JobDescription, "Remove pipeline output"))
             {
                 return;
             }

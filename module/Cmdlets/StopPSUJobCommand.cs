@@ -18,8 +18,7 @@ namespace PSUJobs
         protected override void ProcessRecord()
         {
             string job = JobReference;
-            string what = Job is null ? $"job {job}" : Job.ToString();
-            if (!ShouldProcess(what, "Stop"))
+            if (!ShouldProcess(JobDescription, "Stop"))
             {
                 return;
             }

@@ -1,69 +1,48 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using PSUJobs.Client;
 using PSUJobs.Models;
-using Job = PSUJobs.Models.Job;
 using PSUJobs.Native;
 
 namespace PSUJobs
 {
-    /// <summary>Completes environment names. The API has no environment list, so the names
-    /// come from what the server reports: the scripts' environments and recent jobs'.</summary>
+    /// <summary>Completes environment names from the server's environment list
+    /// (GET /api/v1/environment).</summary>
     public sealed class EnvironmentCompleter : IArgumentCompleter
     {
-        private const long RecentJobs = 100;
-
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var names = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            var results = new List<CompletionResult>();
             PSUConnection? connection = CompleterConnection.From(fakeBoundParameters);
             if (connection is null)
             {
-                return Array.Empty<CompletionResult>();
+                return results;
             }
 
+            var pattern = new WildcardPattern(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
             try
             {
                 NativeResolver.Register();
                 using var cancel = new CancelHandle();
-                foreach (Script script in connection.Client.Scripts(cancel))
+                foreach (ExecutionEnvironment environment in connection.Client.Environments(cancel))
                 {
-                    Add(names, script.Environment);
-                }
-
-                foreach (Job job in connection.Client.Jobs(new JobQuery { Take = RecentJobs }, cancel).Page)
-                {
-                    Add(names, job.Environment);
+                    string name = environment.Name;
+                    if (name.Length > 0 && pattern.IsMatch(name))
+                    {
+                        string text = name.Contains(' ') ? $"'{name}'" : name;
+                        results.Add(new CompletionResult(text, name, CompletionResultType.ParameterValue, $"{environment.Path} {environment.Arguments}".TrimEnd()));
+                    }
                 }
             }
             catch (NativeException)
             {
-                // An unreachable server just offers nothing to complete.
-            }
-
-            var pattern = new WildcardPattern(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-            var results = new List<CompletionResult>();
-            foreach (string name in names)
-            {
-                if (pattern.IsMatch(name))
-                {
-                    results.Add(new CompletionResult(name, name, CompletionResultType.ParameterValue, name));
-                }
+                // An unreachable server, or one without the route, just offers nothing to complete.
             }
 
             return results;
-        }
-
-        private static void Add(SortedSet<string> names, string? name)
-        {
-            if (!string.IsNullOrWhiteSpace(name))
-            {
-                names.Add(name);
-            }
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod client;
 mod connection;
+mod environments;
 mod error;
 mod feedback;
 mod http;

@@ -88,6 +88,12 @@ enum PsujStatus psuj_client_new(const uint8_t *connection_json,
 // Releases a client. Waits started from it keep their own reference. NULL is accepted.
 void psuj_client_free(struct PsujClient *client);
 
+// Every environment the server has, as a JSON array.
+enum PsujStatus psuj_client_environments(const struct PsujClient *client,
+                                         const struct PsujCancel *cancel,
+                                         struct PsujBuffer *out_json,
+                                         struct PsujError *error);
+
 // The prompt the job waits on (`JobFeedback`), or JSON `null` when it waits on nothing.
 enum PsujStatus psuj_client_feedback(const struct PsujClient *client,
                                      const uint8_t *job,

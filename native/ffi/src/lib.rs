@@ -22,6 +22,7 @@
 pub mod buffer;
 pub mod cancel;
 pub mod client_connection;
+pub mod client_environments;
 pub mod client_feedback;
 pub mod client_integrated;
 pub mod client_jobs;

@@ -8,6 +8,7 @@
 //! comma-separated string) are absorbed in [`lenient`].
 
 pub mod context;
+pub mod environment;
 pub mod error;
 pub mod feedback;
 pub mod health;
@@ -20,6 +21,7 @@ pub mod script;
 pub mod status;
 
 pub use context::{JobContext, JobParameter};
+pub use environment::Environment;
 pub use error::ApiError;
 pub use feedback::{FeedbackChoice, FeedbackField, FeedbackKind, FeedbackResponse, JobFeedback};
 pub use health::{Alive, ServerStatus, VersionInfo};

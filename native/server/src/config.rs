@@ -88,6 +88,8 @@ pub struct FileConfig {
     pub default_environment: Option<String>,
     pub pwsh: Option<PathBuf>,
     pub warm_processes: Option<usize>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     pub environments: BTreeMap<String, EnvironmentConfig>,
     pub scripts: BTreeMap<String, ScriptSettings>,
 }
@@ -106,6 +108,8 @@ pub enum ConfigError {
     },
     #[error("default environment {0:?} is not defined")]
     UnknownEnvironment(String),
+    #[error("HTTPS needs both a certificate and a key: {0} is set, {1} is not")]
+    TlsIncomplete(&'static str, &'static str),
 }
 
 impl FileConfig {
@@ -130,10 +134,32 @@ impl FileConfig {
     }
 }
 
+/// The PEM files HTTPS serves with: the certificate chain (leaf first) and its private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TlsFiles {
+    /// Both files or neither: one alone is a mistake worth stopping for, not a quiet fall back
+    /// to HTTP.
+    pub fn pair(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<Self>, ConfigError> {
+        match (cert, key) {
+            (Some(cert), Some(key)) => Ok(Some(Self { cert, key })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ConfigError::TlsIncomplete("the certificate", "the key")),
+            (None, Some(_)) => Err(ConfigError::TlsIncomplete("the key", "the certificate")),
+        }
+    }
+}
+
 /// The effective settings of a running server.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// HTTPS when set, else plain HTTP.
+    pub tls: Option<TlsFiles>,
     pub data_dir: PathBuf,
     pub repository: PathBuf,
     /// Server-wide limit of running jobs; 0 means no limit.
@@ -179,6 +205,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
+            tls: None,
             data_dir: PathBuf::from(".psujobs"),
             repository: PathBuf::from("scripts"),
             concurrent_jobs: 10,
@@ -231,5 +258,27 @@ mod tests {
             bad.finish(),
             Err(ConfigError::UnknownEnvironment(_))
         ));
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let (cert, key) = (Some(PathBuf::from("c.pem")), Some(PathBuf::from("k.pem")));
+        assert_eq!(TlsFiles::pair(None, None).unwrap(), None);
+        assert_eq!(
+            TlsFiles::pair(cert.clone(), key.clone()).unwrap(),
+            Some(TlsFiles {
+                cert: "c.pem".into(),
+                key: "k.pem".into()
+            })
+        );
+        let alone = TlsFiles::pair(cert, None).unwrap_err().to_string();
+        assert!(
+            alone.contains("the certificate is set, the key is not"),
+            "{alone}"
+        );
+        assert!(TlsFiles::pair(None, key).is_err());
+        let file: FileConfig =
+            toml::from_str("tls_cert = \"/etc/c.pem\"\ntls_key = \"/etc/k.pem\"").unwrap();
+        assert_eq!(file.tls_key, Some(PathBuf::from("/etc/k.pem")));
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use psujobs_server::auth::{self, Role};
-use psujobs_server::config::{FileConfig, Settings};
+use psujobs_server::config::{FileConfig, Settings, TlsFiles};
 use psujobs_server::secrets::SecretBox;
 use psujobs_server::serve;
 use psujobs_server::store::StoredCredential;
@@ -73,6 +73,12 @@ struct ServeArgs {
     /// The pwsh executable (default `pwsh` on PATH).
     #[arg(long, env = "PSUJOBS_PWSH")]
     pwsh: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "PSUJOBS_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "PSUJOBS_TLS_KEY")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +116,10 @@ fn settings(common: &Common, serve: Option<&ServeArgs>) -> anyhow::Result<Settin
     let s = serve;
     Ok(Settings {
         listen: pick(s.and_then(|s| s.listen), file.listen, d.listen),
+        tls: TlsFiles::pair(
+            s.and_then(|s| s.tls_cert.clone()).or(file.tls_cert),
+            s.and_then(|s| s.tls_key.clone()).or(file.tls_key),
+        )?,
         data_dir: pick(common.data.clone(), file.data, d.data_dir),
         repository: pick(
             s.and_then(|s| s.repository.clone()),

@@ -101,7 +101,8 @@ impl Runner {
     }
 }
 
-fn environment(name: &str, config: &EnvironmentConfig) -> Environment {
+/// The process an environment starts: its executable, arguments and variables.
+pub(crate) fn environment(name: &str, config: &EnvironmentConfig) -> Environment {
     let mut env = match config.kind {
         EnvironmentKind::Powershell => Environment::pwsh(name, &config.executable),
         EnvironmentKind::Minimal => Environment::minimal(name, &config.executable, Vec::new()),

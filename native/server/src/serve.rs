@@ -6,9 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+
 use crate::api::{self, AppState};
 use crate::auth::{self, Role};
-use crate::config::Settings;
+use crate::config::{Settings, TlsFiles};
 use crate::engine::{self, Engine};
 use crate::ipc;
 use crate::metrics::Metrics;
@@ -29,6 +32,11 @@ pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // First, so a bad certificate stops the start before the store or any job is touched.
+    let tls = match &settings.tls {
+        Some(files) => Some(load_tls(files).await?),
+        None => None,
+    };
     let settings = Arc::new(settings);
     let store = open_store(&settings)?;
     let repaired = engine::recover(store.as_ref())?;
@@ -59,6 +67,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     tracing::info!(
         address = %listener.local_addr()?,
+        scheme = if tls.is_some() { "https" } else { "http" },
         repository = %settings.repository.display(),
         data = %settings.data_dir.display(),
         "psujobs listening"
@@ -66,24 +75,60 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let router = api::router(state);
     let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
     engine.attach_channel(channel.clone());
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
+    let stopping = {
         let engine = engine.clone();
         async move {
             shutdown_signal().await;
             // Long polls end now instead of holding the shutdown for their whole wait.
             engine.begin_shutdown();
         }
-    })
-    .await?;
+    };
+    match tls {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopping)
+                .await?;
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::<SocketAddr>::new();
+            tokio::spawn({
+                let handle = handle.clone();
+                async move {
+                    stopping.await;
+                    // No deadline, as axum::serve: open requests finish, idle connections close.
+                    handle.graceful_shutdown(None);
+                }
+            });
+            axum_server::Server::<SocketAddr>::from_listener(listener)
+                .acceptor(RustlsAcceptor::new(config))
+                .handle(handle)
+                .serve(app)
+                .await?;
+        }
+    }
     tracing::info!("shutting down: stopping running jobs");
     groomer.abort();
     engine.shutdown().await;
     channel.close_listener();
     Ok(())
+}
+
+/// Reads and checks the certificate and key, naming the file at fault.
+async fn load_tls(files: &TlsFiles) -> anyhow::Result<RustlsConfig> {
+    let read = |what: &str, path: &PathBuf| {
+        std::fs::read(path)
+            .with_context(|| format!("cannot read the TLS {what} {}", path.display()))
+    };
+    let cert = read("certificate", &files.cert)?;
+    let key = read("private key", &files.key)?;
+    RustlsConfig::from_pem(cert, key).await.with_context(|| {
+        format!(
+            "the TLS certificate {} and private key {} are not a usable PEM pair",
+            files.cert.display(),
+            files.key.display()
+        )
+    })
 }
 
 /// Reads the parameters of every changed script once at start, so the first run of a script

@@ -55,6 +55,7 @@ async fn health_version_metrics_and_openapi() {
         ("get", "/api/v1/version"),
         ("get", "/api/v1/status"),
         ("get", "/metrics"),
+        ("get", "/api/v1/environment"),
         ("get", "/api/v1/script"),
         ("get", "/api/v1/script/{id}"),
         ("post", "/api/v1/script/{id}"),

@@ -2,6 +2,7 @@
 //! error mapping, TLS, and following jobs.
 
 mod common;
+mod environments;
 mod errors;
 mod fake_job;
 mod feedback;

@@ -1,6 +1,7 @@
 //! The REST API (docs/api.md): routes, auth, body limits, JSON errors.
 
 mod auth;
+mod environments;
 mod error;
 mod extract;
 mod health;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/metrics", get(health::metrics))
         .route("/swagger/v1/swagger.json", get(openapi::document))
+        .route("/api/v1/environment", get(environments::list))
         .route("/api/v1/script", get(scripts::list))
         .route("/api/v1/script/{id}", get(scripts::get).post(run::by_id))
         .route("/api/v1/script/{id}/parameter", get(scripts::parameters))

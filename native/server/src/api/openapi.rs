@@ -31,6 +31,13 @@ const ROUTES: &[(&str, &str, &str, &str, bool)] = &[
         "OpenAPI 3 JSON",
         true,
     ),
+    (
+        "get",
+        "/api/v1/environment",
+        "List environments",
+        "Environment[]",
+        true,
+    ),
     ("get", "/api/v1/script", "List scripts", "Script[]", true),
     ("get", "/api/v1/script/{id}", "Get a script", "Script", true),
     (

@@ -1,5 +1,5 @@
 //! Runs the real `psujobs` binary on a free loopback port with its own data folder and
-//! script repository, and talks to it over HTTP.
+//! script repository, and talks to it over HTTP (or HTTPS with a self-signed certificate).
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
@@ -17,6 +17,8 @@ pub struct Server {
     child: Option<Child>,
     port: u16,
     config: String,
+    /// The PEM certificate the server serves HTTPS with; `None` for plain HTTP.
+    tls_cert: Option<String>,
 }
 
 /// An HTTP client for the tests. In a workspace build reqwest is unified with the client crate's
@@ -24,6 +26,15 @@ pub struct Server {
 pub fn http() -> Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     Client::new()
+}
+
+/// A client that trusts exactly one extra certificate (a test server's self-signed one).
+pub fn https(cert_pem: &str) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap()
 }
 
 pub fn pwsh() -> String {
@@ -46,6 +57,16 @@ fn free_port() -> u16 {
 impl Server {
     /// Starts a server with `config` (TOML) and the given scripts.
     pub async fn start(config: &str, scripts: &[(&str, &str)]) -> Server {
+        Self::start_with(config, scripts, false).await
+    }
+
+    /// Starts a server that serves HTTPS with a fresh self-signed certificate for 127.0.0.1
+    /// (written to `cert.pem` and `key.pem` in its folder).
+    pub async fn start_https(config: &str, scripts: &[(&str, &str)]) -> Server {
+        Self::start_with(config, scripts, true).await
+    }
+
+    async fn start_with(config: &str, scripts: &[(&str, &str)], tls: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         for (path, content) in scripts {
             let file = dir.path().join("scripts").join(path);
@@ -59,7 +80,20 @@ impl Server {
             child: None,
             port: free_port(),
             config: config.to_string(),
+            tls_cert: None,
         };
+        if tls {
+            let certified =
+                rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+            let cert = certified.cert.pem();
+            std::fs::write(server.dir.path().join("cert.pem"), &cert).unwrap();
+            std::fs::write(
+                server.dir.path().join("key.pem"),
+                certified.signing_key.serialize_pem(),
+            )
+            .unwrap();
+            server.tls_cert = Some(cert);
+        }
         server.spawn().await;
         server.admin = std::fs::read_to_string(server.data().join("admin.token")).unwrap();
         server
@@ -80,11 +114,31 @@ impl Server {
         cmd
     }
 
+    /// A client for this server: plain, or trusting its certificate.
+    pub fn client(&self) -> Client {
+        match &self.tls_cert {
+            Some(cert) => https(cert),
+            None => http(),
+        }
+    }
+
     async fn spawn(&mut self) {
         let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
-        let child = self
-            .command()
-            .arg("serve")
+        let mut command = self.command();
+        command.arg("serve");
+        if self.tls_cert.is_some() {
+            command
+                .arg("--tls-cert")
+                .arg(self.dir.path().join("cert.pem"))
+                .arg("--tls-key")
+                .arg(self.dir.path().join("key.pem"));
+        }
+        let scheme = if self.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let child = command
             .arg("--listen")
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--repository")
@@ -96,10 +150,10 @@ impl Server {
             .spawn()
             .unwrap();
         self.child = Some(child);
-        self.base = format!("http://127.0.0.1:{}", self.port);
+        self.base = format!("{scheme}://127.0.0.1:{}", self.port);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if let Ok(r) = http().get(self.url("/api/v1/alive")).send().await
+            if let Ok(r) = self.client().get(self.url("/api/v1/alive")).send().await
                 && r.status().is_success()
             {
                 return;
@@ -142,7 +196,7 @@ impl Server {
     }
 
     pub fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let r = http().request(method, self.url(path));
+        let r = self.client().request(method, self.url(path));
         match token {
             Some(t) => r.bearer_auth(t),
             None => r,
