@@ -62,7 +62,7 @@ impl<R: BufRead> Decoder<R> {
                             }
                         }
                         Token::Start { name, empty } => {
-                            let root = self.parser.start(&name, empty)?;
+                            let root = self.parser.start(&name, empty, false)?;
                             self.open_root(&root.tag, root.version.as_deref(), root.pos)?;
                             self.state = if empty {
                                 State::Prolog { seen_root: true }
@@ -145,7 +145,7 @@ pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
                 }
             }
             Token::Start { name, empty } if value.is_none() => {
-                let start = parser.start(&name, empty)?;
+                let start = parser.start(&name, empty, false)?;
                 value = Some(parser.value(start, 0)?);
             }
             Token::Start { .. } | Token::End { .. } => {

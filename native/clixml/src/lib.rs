@@ -17,6 +17,7 @@ mod escape;
 mod limits;
 mod number;
 mod parser;
+mod plain;
 mod scan;
 mod scope;
 mod secure;

@@ -8,6 +8,7 @@ use crate::limits::Limits;
 use crate::number::{
     parse_bool, parse_decimal, parse_float, parse_signed, parse_unsigned, parse_version, trim_xml,
 };
+use crate::plain::{TextShape, closes, indent, plain_start, plain_text, utf8};
 use crate::scope::{IdTable, RefKey};
 use crate::tag::Tag;
 use crate::time::{parse_datetime, parse_duration};
@@ -27,15 +28,31 @@ pub(crate) struct Start {
     pub(crate) name: Option<String>,
     pub(crate) ref_id: Option<RefKey>,
     /// `Version` (on `Objs`).
-    pub(crate) version: Option<String>,
+    pub(crate) version: Option<Box<str>>,
     /// The element name as written, kept only for unknown tags (error messages).
-    pub(crate) unknown: Option<String>,
+    pub(crate) unknown: Option<Box<str>>,
+}
+
+impl Start {
+    /// A start tag of `tag`, named `raw`, its attributes not yet read.
+    fn new(tag: Tag, raw: &[u8], empty: bool, pos: u64) -> Start {
+        Start {
+            tag,
+            empty,
+            pos,
+            name: None,
+            ref_id: None,
+            version: None,
+            unknown: (tag == Tag::Unknown).then(|| String::from_utf8_lossy(raw).into()),
+        }
+    }
 }
 
 /// Text content of an element, before `_x` decoding.
 enum Text {
-    /// One contiguous raw span (the common case; no copy until converted).
-    Span(Span),
+    /// One contiguous raw span (the common case; no copy until converted), with what is known
+    /// of its shape.
+    Span(Span, TextShape),
     /// Already entity-resolved (text split by comments or CDATA).
     Owned(String),
 }
@@ -74,35 +91,28 @@ impl<R: BufRead> Parser<R> {
         self.skip_unknown = false;
     }
 
-    /// The start tag the tokenizer returned last.
-    pub(crate) fn start(&self, name: &Span, empty: bool) -> Result<Start> {
+    /// The start tag the tokenizer returned last. `N` is decoded only if `want_name` (only
+    /// members use it), though checked in any case.
+    pub(crate) fn start(&self, name: &Span, empty: bool, want_name: bool) -> Result<Start> {
         let pos = self.tok.position();
         let raw = self.tok.bytes(name);
-        let tag = Tag::from_name(raw);
-        let mut start = Start {
-            tag,
-            empty,
-            pos,
-            name: None,
-            ref_id: None,
-            version: None,
-            unknown: None,
-        };
-        if tag == Tag::Unknown {
-            start.unknown = Some(String::from_utf8_lossy(raw).into_owned());
-        }
+        let mut start = Start::new(Tag::from_name(raw), raw, empty, pos);
         let at = |kind| Error::new(kind, pos);
         for attr in self.tok.attributes() {
             let (key, raw_value) = attr.map_err(at)?;
             let value = || unescape_xml(raw_value, TextKind::Attribute).map_err(at);
             match key {
-                b"N" => start.name = Some(decode_name(&value()?).into_owned()),
+                b"N" => {
+                    let value = value()?;
+                    let name = decode_name(&value);
+                    start.name = want_name.then(|| name.into_owned());
+                }
                 // Plain digits, what PowerShell writes, need no unescaping.
                 b"RefId" if raw_value.iter().all(u8::is_ascii_digit) => {
                     start.ref_id = Some(RefKey::from_digits(raw_value));
                 }
                 b"RefId" => start.ref_id = Some(RefKey::parse(&value()?)),
-                b"Version" => start.version = Some(value()?.into_owned()),
+                b"Version" => start.version = Some(value()?.into()),
                 _ => {}
             }
         }
@@ -112,6 +122,11 @@ impl<R: BufRead> Parser<R> {
     /// The next child element of `parent`, or `None` once `parent`'s end tag is read.
     /// Whitespace between elements is skipped; other text is an error.
     pub(crate) fn child(&mut self, parent: Tag) -> Result<Option<Start>> {
+        // Only members keep their names.
+        let want_name = matches!(parent, Tag::Props | Tag::MS);
+        if let Some(found) = self.plain_child(parent, want_name) {
+            return Ok(found);
+        }
         loop {
             self.tok.skip_indent();
             match self.tok.next()? {
@@ -121,7 +136,7 @@ impl<R: BufRead> Parser<R> {
                     }
                 }
                 Token::Start { name, empty } => {
-                    return self.start(&name, empty).map(Some);
+                    return self.start(&name, empty, want_name).map(Some);
                 }
                 Token::End { name } => {
                     self.check_end(&name, parent)?;
@@ -130,6 +145,47 @@ impl<R: BufRead> Parser<R> {
                 Token::Eof => return Err(self.tok.error(ErrorKind::UnexpectedEof)),
             }
         }
+    }
+
+    /// [`Parser::child`] for indentation and then `</parent>` or a plain start tag, wholly in
+    /// the window; `None` (nothing consumed) for anything else.
+    fn plain_child(&mut self, parent: Tag, want_name: bool) -> Option<Option<Start>> {
+        let rest = self.tok.rest();
+        let at = indent(rest);
+        let tag = &rest[at..];
+        if tag.first() != Some(&b'<') {
+            return None;
+        }
+        if tag.get(1) == Some(&b'/') {
+            let len = closes(tag, 0, parent)?;
+            if !self.tok.fits(len) {
+                return None;
+            }
+            self.tok.consume(at, at + len);
+            return Some(None);
+        }
+        let plain = plain_start(tag)?;
+        if !self.tok.fits(plain.len) {
+            return None;
+        }
+        let pos = self.tok.rest_offset(at);
+        let mut start = Start::new(plain.tag, plain.name, plain.empty, pos);
+        if let Some((n, shape)) = plain.n {
+            // Not UTF-8: the general path reports it.
+            start.name = plain_name(utf8(n, shape)?, shape, want_name);
+        }
+        if let Some(id) = plain.ref_id {
+            start.ref_id = Some(if id.iter().all(u8::is_ascii_digit) {
+                RefKey::from_digits(id)
+            } else {
+                RefKey::parse(std::str::from_utf8(id).ok()?)
+            });
+        }
+        if let Some(version) = plain.version {
+            start.version = Some(std::str::from_utf8(version).ok()?.into());
+        }
+        self.tok.consume(at, at + plain.len);
+        Some(Some(start))
     }
 
     fn check_end(&self, name: &Span, expected: Tag) -> Result<()> {
@@ -149,8 +205,16 @@ impl<R: BufRead> Parser<R> {
         if s.empty {
             return Ok(Text::Owned(String::new()));
         }
+        if let Some((len, shape, end)) = plain_text(self.tok.rest(), s.tag)
+            && self.tok.fits(len)
+            && self.tok.fits(end - len)
+        {
+            let span = self.tok.rest_offset(0)..self.tok.rest_offset(len);
+            self.tok.consume(len, end);
+            return Ok(Text::Span(span, shape));
+        }
         if let Some(span) = self.tok.simple_text(s.tag.name().as_bytes()) {
-            return Ok(Text::Span(span));
+            return Ok(Text::Span(span, TextShape::UNKNOWN));
         }
         let mut first: Option<Span> = None;
         let mut owned: Option<String> = None;
@@ -164,7 +228,7 @@ impl<R: BufRead> Parser<R> {
                     self.check_end(&name, s.tag)?;
                     return Ok(match (first, owned) {
                         (_, Some(text)) => Text::Owned(text),
-                        (Some(span), None) => Text::Span(span),
+                        (Some(span), None) => Text::Span(span, TextShape::UNKNOWN),
                         (None, None) => Text::Owned(String::new()),
                     });
                 }
@@ -210,11 +274,12 @@ impl<R: BufRead> Parser<R> {
         unescape_xml(self.tok.bytes(span), kind).map_err(|k| self.tok.error(k))
     }
 
-    /// The entity-resolved text, borrowed from the window where possible.
-    fn text_str<'a>(&'a self, text: &'a Text, pos: u64) -> Result<Cow<'a, str>> {
+    /// The entity-resolved and `_x`-decoded text, borrowed from the window where possible.
+    /// `decode` is false for the elements whose text is not `_x`-encoded.
+    fn text_str<'a>(&'a self, text: &'a Text, pos: u64, decode: bool) -> Result<Cow<'a, str>> {
         match text {
-            Text::Span(span) => unescape_xml(self.tok.bytes(span), TextKind::Content)
-                .map_err(|k| Error::new(k, pos)),
+            Text::Span(span, shape) => resolve_text(self.tok.bytes(span), *shape, pos, decode),
+            Text::Owned(s) if decode => Ok(decode_name(s)),
             Text::Owned(s) => Ok(Cow::Borrowed(s)),
         }
     }
@@ -222,24 +287,49 @@ impl<R: BufRead> Parser<R> {
     /// An `_x`-encoded string element (`S`, `ToString`, `T`, `URI`, …).
     fn string(&mut self, s: &Start) -> Result<String> {
         let text = self.text(s)?;
-        let resolved = self.text_str(&text, s.pos)?;
-        Ok(decode_name(&resolved).into_owned())
+        Ok(self.text_str(&text, s.pos, true)?.into_owned())
     }
 
     /// Text parsed by `f`; `None` from `f` is an `InvalidValue` error.
     fn parse<T>(&mut self, s: &Start, f: impl FnOnce(&str) -> Option<T>) -> Result<T> {
         let text = self.text(s)?;
-        let resolved = self.text_str(&text, s.pos)?;
-        f(&resolved).ok_or_else(|| {
-            let shown: String = resolved.chars().take(64).collect();
-            Error::new(
-                ErrorKind::InvalidValue {
-                    element: s.tag.name(),
-                    text: shown,
-                },
-                s.pos,
-            )
-        })
+        let resolved = self.text_str(&text, s.pos, false)?;
+        parsed(s.tag, &resolved, s.pos, f)
+    }
+
+    /// A primitive element holding text, `<X( N="…")?>text</X>`, whole in the window and as
+    /// PowerShell writes it: decoded in one go, with its `N` if `want_name`, without the
+    /// general path's separate steps. `None` (nothing consumed) for anything else, a missing
+    /// wanted name included.
+    fn plain_leaf(&mut self, want_name: bool) -> Option<Result<(Option<String>, Value)>> {
+        self.tok.skip_indent();
+        let tag = self.tok.rest();
+        // End tags and markup other than start tags are left to `child` at once.
+        if tag.first() != Some(&b'<') || matches!(tag.get(1), Some(b'/' | b'!' | b'?')) {
+            return None;
+        }
+        let start = plain_start(tag)?;
+        if start.empty || !holds_text(start.tag) || start.version.is_some() {
+            return None;
+        }
+        let body = &tag[start.len..];
+        let (len, shape, end) = plain_text(body, start.tag)?;
+        if !self.tok.fits(start.len) || !self.tok.fits(len) || !self.tok.fits(end - len) {
+            return None;
+        }
+        let name = match start.n {
+            // Not UTF-8: the general path reports it.
+            Some((n, n_shape)) => plain_name(utf8(n, n_shape)?, n_shape, want_name),
+            None => None,
+        };
+        if want_name && name.is_none() {
+            return None;
+        }
+        let pos = self.tok.rest_offset(0);
+        let value = resolve_text(&body[..len], shape, pos, is_encoded(start.tag))
+            .and_then(|text| text_value(start.tag, text, pos));
+        self.tok.consume(start.len + len, start.len + end);
+        Some(value.map(|value| (name, value)))
     }
 
     /// An element that must have no content (`Nil`, `Ref`, `TNRef`).
@@ -276,38 +366,16 @@ impl<R: BufRead> Parser<R> {
     /// the stack frame of every level of the `value`/`object` recursion.
     #[inline(never)]
     fn primitive(&mut self, s: Start) -> Result<Value> {
-        Ok(match s.tag {
-            Tag::S => Value::Str(self.string(&s)?),
-            Tag::URI => Value::Uri(self.string(&s)?),
-            Tag::XD => Value::XmlDocument(self.string(&s)?),
-            Tag::SBK => Value::ScriptBlock(self.string(&s)?),
-            Tag::SS => Value::SecureString(self.parse(&s, |t| Some(t.to_owned()))?),
-            Tag::C => Value::Char(self.parse(&s, parse_unsigned)?),
-            Tag::B => Value::Bool(self.parse(&s, parse_bool)?),
-            Tag::DT => Value::DateTime(self.parse(&s, parse_datetime)?),
-            Tag::TS => Value::Duration(self.parse(&s, parse_duration)?),
-            Tag::By => Value::U8(self.parse(&s, parse_unsigned)?),
-            Tag::SB => Value::I8(self.parse(&s, parse_signed)?),
-            Tag::U16 => Value::U16(self.parse(&s, parse_unsigned)?),
-            Tag::I16 => Value::I16(self.parse(&s, parse_signed)?),
-            Tag::U32 => Value::U32(self.parse(&s, parse_unsigned)?),
-            Tag::I32 => Value::I32(self.parse(&s, parse_signed)?),
-            Tag::U64 => Value::U64(self.parse(&s, parse_unsigned)?),
-            Tag::I64 => Value::I64(self.parse(&s, parse_signed)?),
-            Tag::Sg => Value::Single(self.parse(&s, parse_float)?),
-            Tag::Db => Value::Double(self.parse(&s, parse_float)?),
-            Tag::D => Value::Decimal(self.parse(&s, |t| parse_decimal(t).map(str::to_owned))?),
-            Tag::Version => {
-                Value::Version(self.parse(&s, |t| parse_version(t).map(str::to_owned))?)
-            }
-            Tag::BA => Value::Bytes(self.parse(&s, parse_base64)?),
-            Tag::G => Value::Guid(self.parse(&s, parse_guid)?),
-            Tag::Nil => {
-                self.end_empty(&s)?;
-                Value::Nil
-            }
-            _ => return Err(unexpected(s, "a value element")),
-        })
+        if s.tag == Tag::Nil {
+            self.end_empty(&s)?;
+            return Ok(Value::Nil);
+        }
+        if !holds_text(s.tag) {
+            return Err(unexpected(s, "a value element"));
+        }
+        let text = self.text(&s)?;
+        let resolved = self.text_str(&text, s.pos, is_encoded(s.tag))?;
+        text_value(s.tag, resolved, s.pos)
     }
 
     fn reference(&mut self, s: Start) -> Result<ObjId> {
@@ -432,14 +500,22 @@ impl<R: BufRead> Parser<R> {
         if s.empty {
             return Ok(());
         }
-        while let Some(mut c) = self.child(Tag::Props)? {
+        loop {
+            if let Some(leaf) = self.plain_leaf(true) {
+                if let (Some(name), value) = leaf? {
+                    out.push((name, value));
+                }
+                continue;
+            }
+            let Some(mut c) = self.child(Tag::Props)? else {
+                return Ok(());
+            };
             let name = c
                 .name
                 .take()
                 .ok_or_else(|| missing(&c, "Props child", "N"))?;
             out.push((name, self.value(c, depth)?));
         }
-        Ok(())
     }
 
     /// `MS` children: named values and nested named member sets.
@@ -447,7 +523,16 @@ impl<R: BufRead> Parser<R> {
         if s.empty {
             return Ok(());
         }
-        while let Some(mut c) = self.child(Tag::MS)? {
+        loop {
+            if let Some(leaf) = self.plain_leaf(true) {
+                if let (Some(name), value) = leaf? {
+                    out.push(Member::Property(name, value));
+                }
+                continue;
+            }
+            let Some(mut c) = self.child(Tag::MS)? else {
+                return Ok(());
+            };
             let name = c.name.take().ok_or_else(|| missing(&c, "MS child", "N"))?;
             if c.tag == Tag::MS {
                 self.check_depth(depth + 1, c.pos)?;
@@ -458,7 +543,18 @@ impl<R: BufRead> Parser<R> {
                 out.push(Member::Property(name, self.value(c, depth)?));
             }
         }
-        Ok(())
+    }
+
+    /// The value of the next child element of `parent`, or `None` once `parent`'s end tag is
+    /// read.
+    fn child_value(&mut self, parent: Tag, depth: usize) -> Result<Option<Value>> {
+        if let Some(leaf) = self.plain_leaf(false) {
+            return leaf.map(|(_, value)| Some(value));
+        }
+        match self.child(parent)? {
+            Some(c) => self.value(c, depth).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn list(&mut self, s: Start, depth: usize) -> Result<Vec<Value>> {
@@ -467,9 +563,8 @@ impl<R: BufRead> Parser<R> {
         if s.empty {
             return Ok(items);
         }
-        let parent = s.tag;
-        while let Some(c) = self.child(parent)? {
-            items.push(self.value(c, depth)?);
+        while let Some(item) = self.child_value(s.tag, depth)? {
+            items.push(item);
         }
         Ok(items)
     }
@@ -491,10 +586,8 @@ impl<R: BufRead> Parser<R> {
             if en.empty {
                 return Err(incomplete());
             }
-            let key = self.child(Tag::En)?.ok_or_else(incomplete)?;
-            let key = self.value(key, depth)?;
-            let value = self.child(Tag::En)?.ok_or_else(incomplete)?;
-            let value = self.value(value, depth)?;
+            let key = self.child_value(Tag::En, depth)?.ok_or_else(incomplete)?;
+            let value = self.child_value(Tag::En, depth)?.ok_or_else(incomplete)?;
             if let Some(extra) = self.child(Tag::En)? {
                 return Err(unexpected(extra, "</En>"));
             }
@@ -576,9 +669,122 @@ impl<R: BufRead> Parser<R> {
     }
 }
 
+/// A plain `N` value, decoded if `want` (it is checked to be UTF-8 in any case).
+fn plain_name(n: &str, shape: TextShape, want: bool) -> Option<String> {
+    want.then(|| {
+        if shape.has_underscore() {
+            decode_name(n).into_owned()
+        } else {
+            n.to_owned()
+        }
+    })
+}
+
+/// Whether `tag` is a primitive whose value is its text (all but `Nil`, which is empty).
+fn holds_text(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::S
+            | Tag::URI
+            | Tag::XD
+            | Tag::SBK
+            | Tag::SS
+            | Tag::C
+            | Tag::B
+            | Tag::DT
+            | Tag::TS
+            | Tag::By
+            | Tag::SB
+            | Tag::U16
+            | Tag::I16
+            | Tag::U32
+            | Tag::I32
+            | Tag::U64
+            | Tag::I64
+            | Tag::Sg
+            | Tag::Db
+            | Tag::D
+            | Tag::Version
+            | Tag::BA
+            | Tag::G
+    )
+}
+
+/// Whether `tag`'s text is `_x`-encoded (the string primitives; `SS` is opaque).
+fn is_encoded(tag: Tag) -> bool {
+    matches!(tag, Tag::S | Tag::URI | Tag::XD | Tag::SBK)
+}
+
+/// Raw element text, entity-resolved (and `_x`-decoded if `decode`), borrowed where nothing
+/// changes; errors are reported at `pos`, the element's start.
+fn resolve_text(raw: &[u8], shape: TextShape, pos: u64, decode: bool) -> Result<Cow<'_, str>> {
+    let resolved = if shape.has_entities() {
+        unescape_xml(raw, TextKind::Content).map_err(|k| Error::new(k, pos))?
+    } else {
+        Cow::Borrowed(utf8(raw, shape).ok_or_else(|| Error::new(ErrorKind::Encoding, pos))?)
+    };
+    if !decode || !shape.has_underscore() {
+        return Ok(resolved);
+    }
+    Ok(match resolved {
+        Cow::Borrowed(s) => decode_name(s),
+        Cow::Owned(s) => Cow::Owned(decode_name(&s).into_owned()),
+    })
+}
+
+/// `text` parsed by `f` for an element `tag` at `pos`; `None` from `f` is an `InvalidValue`
+/// error.
+fn parsed<T>(tag: Tag, text: &str, pos: u64, f: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+    f(text).ok_or_else(|| {
+        let shown: String = text.chars().take(64).collect();
+        Error::new(
+            ErrorKind::InvalidValue {
+                element: tag.name(),
+                text: shown,
+            },
+            pos,
+        )
+    })
+}
+
+/// The value of a primitive `tag` (one that [`holds_text`]) from its resolved text.
+fn text_value(tag: Tag, text: Cow<'_, str>, pos: u64) -> Result<Value> {
+    let t = &*text;
+    Ok(match tag {
+        Tag::C => Value::Char(parsed(tag, t, pos, parse_unsigned)?),
+        Tag::B => Value::Bool(parsed(tag, t, pos, parse_bool)?),
+        Tag::DT => Value::DateTime(parsed(tag, t, pos, parse_datetime)?),
+        Tag::TS => Value::Duration(parsed(tag, t, pos, parse_duration)?),
+        Tag::By => Value::U8(parsed(tag, t, pos, parse_unsigned)?),
+        Tag::SB => Value::I8(parsed(tag, t, pos, parse_signed)?),
+        Tag::U16 => Value::U16(parsed(tag, t, pos, parse_unsigned)?),
+        Tag::I16 => Value::I16(parsed(tag, t, pos, parse_signed)?),
+        Tag::U32 => Value::U32(parsed(tag, t, pos, parse_unsigned)?),
+        Tag::I32 => Value::I32(parsed(tag, t, pos, parse_signed)?),
+        Tag::U64 => Value::U64(parsed(tag, t, pos, parse_unsigned)?),
+        Tag::I64 => Value::I64(parsed(tag, t, pos, parse_signed)?),
+        Tag::Sg => Value::Single(parsed(tag, t, pos, parse_float)?),
+        Tag::Db => Value::Double(parsed(tag, t, pos, parse_float)?),
+        Tag::D => Value::Decimal(parsed(tag, t, pos, |t| {
+            parse_decimal(t).map(str::to_owned)
+        })?),
+        Tag::Version => Value::Version(parsed(tag, t, pos, |t| {
+            parse_version(t).map(str::to_owned)
+        })?),
+        Tag::BA => Value::Bytes(parsed(tag, t, pos, parse_base64)?),
+        Tag::G => Value::Guid(parsed(tag, t, pos, parse_guid)?),
+        Tag::URI => Value::Uri(text.into_owned()),
+        Tag::XD => Value::XmlDocument(text.into_owned()),
+        Tag::SBK => Value::ScriptBlock(text.into_owned()),
+        Tag::SS => Value::SecureString(text.into_owned()),
+        // `S`, and (never reached: callers check `holds_text`) anything else.
+        _ => Value::Str(text.into_owned()),
+    })
+}
+
 fn unexpected(s: Start, expected: &'static str) -> Error {
     let kind = match s.unknown {
-        Some(name) => ErrorKind::UnknownElement(name),
+        Some(name) => ErrorKind::UnknownElement(name.into()),
         None => ErrorKind::UnexpectedElement {
             found: s.tag.name().to_owned(),
             expected,

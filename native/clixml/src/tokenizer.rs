@@ -5,6 +5,7 @@
 //! reader because decode speed is a goal and CliXml needs none of the rest.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::plain::{indent, is_name_byte};
 use crate::scan::find_byte;
 use crate::source::Source;
 use std::io::BufRead;
@@ -135,14 +136,36 @@ impl<R: BufRead> Tokenizer<R> {
         }
     }
 
+    /// The unread part of the window, for the fast paths of [`crate::plain`].
+    pub(crate) fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Absolute offset of `rest()[i]`.
+    pub(crate) fn rest_offset(&self, i: usize) -> u64 {
+        self.base + (self.pos + i) as u64
+    }
+
+    /// Whether a token of `len` bytes is within the size limit (fast paths leave larger ones
+    /// to the general path, which reports them).
+    pub(crate) fn fits(&self, len: usize) -> bool {
+        len <= self.max_token
+    }
+
+    /// Consumes `rest()[..end]`, which a fast path read through to a token starting at
+    /// `rest()[start]`: positions then stand as if [`Tokenizer::next`] had read that token.
+    pub(crate) fn consume(&mut self, start: usize, end: usize) {
+        self.token_start = self.base + (self.pos + start) as u64;
+        self.pos += end;
+    }
+
     /// Steps over whitespace that markup follows, as between the elements of a container: the
     /// callers that use this discard such text anyway, and skipping it here spares a token.
     /// Whitespace before anything else is left for [`Tokenizer::next`] to report as text.
     pub(crate) fn skip_indent(&mut self) {
         let avail = &self.buf[self.pos..];
-        if let Some(n) = avail.iter().position(|&b| !is_space(b))
-            && avail[n] == b'<'
-        {
+        let n = indent(avail);
+        if avail.get(n) == Some(&b'<') {
             self.pos += n;
         }
     }
@@ -335,22 +358,6 @@ fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> Range<usize> {
     start..end
 }
 
-/// Whether `b` can be part of a name on [`simple_start`]'s path: a table, as this is the
-/// innermost loop of tag scanning.
-fn is_plain_name_byte(b: u8) -> bool {
-    static PLAIN: [bool; 256] = {
-        let mut table = [true; 256];
-        let mut i = 0;
-        let stops = b" \t\r\n/><\"'=";
-        while i < stops.len() {
-            table[stops[i] as usize] = false;
-            i += 1;
-        }
-        table
-    };
-    PLAIN[usize::from(b)]
-}
-
 /// One pass over a plain start tag, `<name( attr="value")*\s*/?>` (what PowerShell writes),
 /// pushing the absolute spans of its attributes (`at` is the offset of `tag[0]`) into
 /// `attrs`. Returns the end of the name and the index of the closing `>`. `None` for
@@ -360,7 +367,7 @@ fn simple_start(tag: &[u8], at: u64, attrs: &mut Vec<(Span, Span)>) -> Option<(u
     // Index loops with the length checked first: the compiler drops the bounds checks.
     let len = tag.len();
     let name_run = |mut i: usize| {
-        while i < len && is_plain_name_byte(tag[i]) {
+        while i < len && is_name_byte(tag[i]) {
             i += 1;
         }
         i

@@ -227,7 +227,10 @@ const PREPARE_SCRIPT: &str = "param($Variables, $Globals) foreach ($e in $Variab
 
 /// Sets per-job environment variables and global variables inside an already running (warm)
 /// process, in one round trip.
-pub(crate) fn prepare_command(env: &[(String, String)], variables: &[(String, Value)]) -> CommandSpec {
+pub(crate) fn prepare_command(
+    env: &[(String, String)],
+    variables: &[(String, Value)],
+) -> CommandSpec {
     let vars = env
         .iter()
         .map(|(k, v)| (k.clone(), Value::Str(v.clone())))
