@@ -7,6 +7,8 @@
 param(
     [int] $Jobs = 1000,
     [int] $Clients = 20,
+    # Jobs running at once: the server's default concurrent_jobs, and Start-Job's throttle.
+    [int] $Concurrency = 10,
     [string] $ServerPath = $env:PSUJOBS_SERVER
 )
 $ErrorActionPreference = 'Stop'
@@ -23,7 +25,7 @@ function Get-Percentile([double[]] $Sorted, [double] $P) {
     $Sorted[[Math]::Min($Sorted.Count - 1, [int][Math]::Floor($P * $Sorted.Count))]
 }
 
-$server = Start-TestServer -Repository $repo
+$server = Start-TestServer -Repository $repo -Config "concurrent_jobs = $Concurrency"
 try {
     $headers = @{ Authorization = "Bearer $($server.Token)" }
     $script = Invoke-RestMethod "$($server.Url)/api/v1/script/path/Load.ps1" -Headers $headers
@@ -61,9 +63,20 @@ try {
     $ids = @($results.Id | Sort-Object -Unique)
     $latency = [double[]]@($results.Ms + $probe | Sort-Object)
 
-    # The same count with PowerShell's own background jobs, in one pwsh.
+    # The same count with PowerShell's own background jobs, in one pwsh. Start-Job has no
+    # throttle (1,000 at once would be 1,000 pwsh processes), so as many run at once as the
+    # server runs jobs at once (its default, 10).
     $sj = [Diagnostics.Stopwatch]::StartNew()
-    $local = 1..$Jobs | ForEach-Object { Start-Job { param($N) $N * 2 } -ArgumentList $_ } | Receive-Job -Wait -AutoRemoveJob
+    $running = [Collections.Generic.List[object]]::new()
+    $local = @(foreach ($n in 1..$Jobs) {
+        if ($running.Count -ge $Concurrency) {
+            $done = Wait-Job -Job $running -Any
+            $done | Receive-Job -Wait -AutoRemoveJob
+            [void] $running.Remove($done)
+        }
+        $running.Add((Start-Job { param($N) $N * 2 } -ArgumentList $n))
+    })
+    $local += @($running | Receive-Job -Wait -AutoRemoveJob)
     $startJob = $sj.Elapsed.TotalSeconds
 
     [pscustomobject]@{
@@ -76,7 +89,7 @@ try {
         'API p99 ms' = [Math]::Round((Get-Percentile $latency 0.99), 1)
         'Start-Job seconds' = [Math]::Round($startJob, 2)
         'Start-Job jobs/s' = [Math]::Round($Jobs / $startJob, 1)
-        'Start-Job results' = @($local).Count
+        'Start-Job results' = $local.Count
         'psujobs / Start-Job throughput' = [Math]::Round(($Jobs / $finished) / ($Jobs / $startJob), 2)
     } | Format-List | Out-Host
     if ($ids.Count -ne $Jobs -or $completed -ne $Jobs) { Write-Warning "LOST JOBS: $($ids.Count) ids, $completed completed of $Jobs" }

@@ -22,7 +22,7 @@ async fn running_with_output(s: &Server, id: i64) -> i64 {
     let job = s
         .wait_for(id, |j| j["status"] == 1 && j["processId"].is_i64())
         .await;
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while s.get_json(&format!("/api/v1/job/{id}/output")).await == json!([]) {
         assert!(Instant::now() < deadline);
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -30,40 +30,51 @@ async fn running_with_output(s: &Server, id: i64) -> i64 {
     job["processId"].as_i64().unwrap()
 }
 
+/// How many jobs run when the server is killed (the figure).
+const RUNNING: usize = 20;
+
 #[tokio::test]
-async fn kill_9_then_restart_marks_running_jobs_failed() {
+async fn kill_9_with_20_jobs_running_then_restart_marks_them_failed() {
     // No warm processes: a killed server would leave them behind.
     let mut s = Server::start(
-        "warm_processes = 0\nconcurrent_jobs = 1\n",
+        &format!("warm_processes = 0\nconcurrent_jobs = {RUNNING}\n"),
         &[("sleep.ps1", SLEEPER)],
     )
     .await;
-    let running = s.run("sleep.ps1", json!({})).await;
+    let mut running = Vec::with_capacity(RUNNING);
+    for _ in 0..RUNNING {
+        running.push(s.run("sleep.ps1", json!({})).await);
+    }
     let queued = s.run("sleep.ps1", json!({})).await;
-    let pid = running_with_output(&s, running).await;
+    let mut pids = Vec::with_capacity(RUNNING);
+    for &id in &running {
+        pids.push(running_with_output(&s, id).await);
+    }
     s.kill();
-    kill_group(pid);
+    pids.into_iter().for_each(kill_group);
     s.restart().await;
 
-    let job = s.get_json(&format!("/api/v1/job/{running}")).await;
-    assert_eq!(job["status"], 3, "{job}");
-    assert!(
-        job["output"]
-            .as_str()
-            .unwrap()
-            .contains("server stopped while the job was running")
-    );
-    assert!(job["endTime"].is_string());
+    for &id in &running {
+        let job = s.get_json(&format!("/api/v1/job/{id}")).await;
+        assert_eq!(job["status"], 3, "{job}");
+        assert!(
+            job["output"]
+                .as_str()
+                .unwrap()
+                .contains("server stopped while the job was running")
+        );
+        assert!(job["endTime"].is_string());
+        // Output written before the crash survived it.
+        let pipeline = s
+            .get_json(&format!("/api/v1/job/{id}/pipelineOutput"))
+            .await;
+        assert_eq!(pipeline[0]["data"], "<S>started</S>", "job {id}");
+        let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
+        assert_eq!(output[0]["message"], "before", "job {id}");
+    }
     let job = s.get_json(&format!("/api/v1/job/{queued}")).await;
     assert_eq!(job["status"], 3);
     assert!(job["output"].as_str().unwrap().contains("queued"));
-    // Output written before the crash survived it.
-    let pipeline = s
-        .get_json(&format!("/api/v1/job/{running}/pipelineOutput"))
-        .await;
-    assert_eq!(pipeline[0]["data"], "<S>started</S>");
-    let output = s.get_json(&format!("/api/v1/job/{running}/output")).await;
-    assert_eq!(output[0]["message"], "before");
     // The admin token file is not rewritten, and the old token still works.
     assert_eq!(
         std::fs::read_to_string(s.data().join("admin.token")).unwrap(),
