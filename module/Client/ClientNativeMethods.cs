@@ -64,7 +64,7 @@ namespace PSUJobs.Client
         internal static extern PsujStatus psuj_client_answer_feedback(IntPtr client, byte* job, nuint jobLen, byte* responseJson, nuint responseJsonLen, IntPtr cancel, PsujError* error);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern PsujStatus psuj_client_pipeline_clixml(IntPtr client, byte* job, nuint jobLen, IntPtr cancel, PsujBuffer* outClixml, PsujError* error);
+        internal static extern PsujStatus psuj_client_pipeline_decoder(IntPtr client, byte* job, nuint jobLen, IntPtr cancel, IntPtr* outDecoder, PsujError* error);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern PsujStatus psuj_client_delete_pipeline_output(IntPtr client, byte* job, nuint jobLen, IntPtr cancel, PsujError* error);

@@ -98,9 +98,18 @@ namespace PSUJobs.Client
             CallVoid(cancel, (c, k, e) => ClientNativeMethods.psuj_client_answer_feedback(c, jobArg.Ptr, jobArg.Len, body.Ptr, body.Len, k, e));
         }
 
-        /// <summary>The job's pipeline output as one CliXml document.</summary>
-        internal string PipelineClixml(string job, CancelHandle cancel) =>
-            JobCall(job, cancel, (c, j, n, k, o, e) => ClientNativeMethods.psuj_client_pipeline_clixml(c, j, n, k, o, e));
+        /// <summary>Fetches the job's pipeline output (one CliXml document, kept native) and
+        /// returns the native decoder over it, for <see cref="Clixml.ClixmlDecoder"/>.</summary>
+        internal IntPtr OpenPipelineDecoder(string job, CancelHandle cancel)
+        {
+            using var jobArg = new Utf8Arg(job);
+            using var client = new HandleLease(handle);
+            using var token = new HandleLease(cancel);
+            IntPtr decoder;
+            PsujError error = default;
+            NativeCall.Check(ClientNativeMethods.psuj_client_pipeline_decoder(client.Value, jobArg.Ptr, jobArg.Len, token.Value, &decoder, &error), ref error);
+            return decoder;
+        }
 
         internal void DeletePipelineOutput(string job, CancelHandle cancel)
         {

@@ -53,6 +53,9 @@ namespace PSUJobs.Clixml
             return new ClixmlDecoder(decoder);
         }
 
+        /// <summary>Takes ownership of a decoder the native client opened (a job's pipeline output).</summary>
+        internal static ClixmlDecoder Adopt(IntPtr decoder) => new ClixmlDecoder(decoder);
+
         /// <summary>The next top-level values; an empty list at the end of the document.</summary>
         internal List<object?> Next(CancelHandle cancel)
         {

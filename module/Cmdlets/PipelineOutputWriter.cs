@@ -5,20 +5,14 @@ namespace PSUJobs
 {
     /// <summary>
     /// Writes a job's pipeline output: fetched as one CliXml document (so Refs between objects
-    /// resolve) and decoded by the same native codec and PSObject builder ConvertFrom-PSUCliXml
-    /// uses, giving the Deserialized objects Import-Clixml would.
+    /// resolve) straight into the native decoder, and built by the same PSObject builder
+    /// ConvertFrom-PSUCliXml uses, giving the Deserialized objects Import-Clixml would.
     /// </summary>
     internal static class PipelineOutputWriter
     {
         internal static void Write(PSUCmdlet cmdlet, string jobReference)
         {
-            string document = cmdlet.Client.PipelineClixml(jobReference, cmdlet.Cancel);
-            if (string.IsNullOrWhiteSpace(document))
-            {
-                return;
-            }
-
-            using ClixmlDecoder decoder = ClixmlDecoder.OpenText(document);
+            using ClixmlDecoder decoder = ClixmlDecoder.Adopt(cmdlet.Client.OpenPipelineDecoder(jobReference, cmdlet.Cancel));
             while (true)
             {
                 List<object?> batch = decoder.Next(cmdlet.Cancel);

@@ -172,13 +172,14 @@ enum PsujStatus psuj_client_cancel_job(const struct PsujClient *client,
                                        struct PsujBuffer *out_json,
                                        struct PsujError *error);
 
-// The job's pipeline output as one CliXml document (UTF-8 bytes).
-enum PsujStatus psuj_client_pipeline_clixml(const struct PsujClient *client,
-                                            const uint8_t *job,
-                                            size_t job_len,
-                                            const struct PsujCancel *cancel,
-                                            struct PsujBuffer *out_clixml,
-                                            struct PsujError *error);
+// Fetches the job's pipeline output and opens a decoder over it; pull its objects with
+// `psuj_clixml_decoder_next` and release it with `psuj_clixml_decoder_free`.
+enum PsujStatus psuj_client_pipeline_decoder(const struct PsujClient *client,
+                                             const uint8_t *job,
+                                             size_t job_len,
+                                             const struct PsujCancel *cancel,
+                                             struct PsujClixmlDecoder **out_decoder,
+                                             struct PsujError *error);
 
 // Deletes the job's stored pipeline output.
 enum PsujStatus psuj_client_delete_pipeline_output(const struct PsujClient *client,

@@ -1,28 +1,34 @@
 //! Pipeline output exports. The objects travel as the job's whole CliXml document (one
-//! request with `Accept: application/clixml`, so `Ref`s across objects resolve); the module
-//! decodes it with the same `psuj_clixml_decoder_*` that `ConvertFrom-PSUCliXml` uses.
+//! request with `Accept: application/clixml`, so `Ref`s across objects resolve) and go
+//! straight into a `psuj_clixml_decoder_*` handle, the one `ConvertFrom-PSUCliXml` uses: the
+//! document never crosses into .NET as text (which would hold it twice more, as UTF-16 and
+//! again as UTF-8).
 
-use crate::buffer::{PsujBuffer, write_out};
 use crate::cancel::PsujCancel;
 use crate::client_connection::{PsujClient, call, client_arg, job_arg};
+use crate::clixml::{PsujClixmlDecoder, write_handle};
 use crate::error::{PsujError, PsujStatus};
 use crate::panic::boundary;
 
-/// The job's pipeline output as one CliXml document (UTF-8 bytes).
+/// Fetches the job's pipeline output and opens a decoder over it; pull its objects with
+/// `psuj_clixml_decoder_next` and release it with `psuj_clixml_decoder_free`.
 #[unsafe(no_mangle)]
-pub extern "C" fn psuj_client_pipeline_clixml(
+pub extern "C" fn psuj_client_pipeline_decoder(
     client: *const PsujClient,
     job: *const u8,
     job_len: usize,
     cancel: *const PsujCancel,
-    out_clixml: *mut PsujBuffer,
+    out_decoder: *mut *mut PsujClixmlDecoder,
     error: *mut PsujError,
 ) -> PsujStatus {
     boundary(error, || {
         let client = client_arg(client)?;
         let job = job_arg(job, job_len)?;
         let document = call(cancel, client.pipeline_output_clixml(job))?;
-        write_out(out_clixml, document.into_bytes())
+        write_handle(
+            out_decoder,
+            PsujClixmlDecoder::over_bytes(document.into_bytes()),
+        )
     })
 }
 

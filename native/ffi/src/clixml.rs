@@ -158,6 +158,17 @@ impl PsujClixmlDecoder {
         }
     }
 
+    /// A decoder over a document held in memory; a blank one (a job with no pipeline output,
+    /// as some servers send it) holds no values rather than being an error.
+    pub(crate) fn over_bytes(bytes: Vec<u8>) -> Self {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return PsujClixmlDecoder {
+                state: State::Finished,
+            };
+        }
+        PsujClixmlDecoder::new(Box::new(Cursor::new(bytes)))
+    }
+
     /// The next batch from the decode thread (started on the first call); an empty batch
     /// means the end, and stays the answer once the document is done.
     pub fn next_batch(&mut self, max_bytes: usize, cancel: Option<&CancelToken>) -> BatchResult {
@@ -203,7 +214,7 @@ fn decode_error(e: &clixml::Error) -> FfiError {
     FfiError::failed(id, e.to_string()).at(e.position)
 }
 
-fn write_handle(
+pub(crate) fn write_handle(
     out: *mut *mut PsujClixmlDecoder,
     decoder: PsujClixmlDecoder,
 ) -> Result<(), FfiError> {
@@ -298,6 +309,14 @@ mod tests {
 
     fn open(doc: &str) -> PsujClixmlDecoder {
         PsujClixmlDecoder::new(source(doc))
+    }
+
+    #[test]
+    fn a_blank_document_in_memory_holds_no_values() {
+        let mut blank = PsujClixmlDecoder::over_bytes(b" \r\n".to_vec());
+        assert!(is_end(&blank.next_batch(1024, None).unwrap()));
+        let mut doc = PsujClixmlDecoder::over_bytes(DOC.as_bytes().to_vec());
+        assert!(!is_end(&doc.next_batch(1024, None).unwrap()));
     }
 
     fn count(batch: &[u8]) -> u32 {
