@@ -15,14 +15,7 @@ async fn health_routes_are_public_and_others_need_a_token() {
         let r = s.req(Method::GET, path, None).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
     }
-    let alive: serde_json::Value = s
-        .req(Method::GET, "/api/v1/alive", None)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let alive = s.public_json("/api/v1/alive").await;
     assert_eq!(alive, json!({"loading": false}));
     for path in [
         "/api/v1/script",

@@ -9,23 +9,9 @@ use serde_json::json;
 #[tokio::test]
 async fn health_version_metrics_and_openapi() {
     let s = Server::start("", &[("a.ps1", "Write-Warning 'w'")]).await;
-    let version: serde_json::Value = s
-        .req(Method::GET, "/api/v1/version", None)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let version = s.public_json("/api/v1/version").await;
     assert_eq!(version, json!({"version": env!("CARGO_PKG_VERSION")}));
-    let status: serde_json::Value = s
-        .req(Method::GET, "/api/v1/status", None)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = s.public_json("/api/v1/status").await;
     assert_eq!(status, json!({"status": "ok"}));
 
     let id = s.run("a.ps1", json!({})).await;

@@ -13,15 +13,7 @@ use serde_json::json;
 async fn serves_the_api_over_https() {
     let mut s = Server::start_https("", &[("a.ps1", "'over tls'")]).await;
     assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
-    let alive: serde_json::Value = s
-        .client()
-        .get(s.url("/api/v1/alive"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let alive = s.public_json("/api/v1/alive").await;
     assert_eq!(alive, json!({"loading": false}));
 
     // Jobs run as over HTTP: the listener is the only thing that changed.

@@ -19,6 +19,8 @@ pub struct Server {
     config: String,
     /// The PEM certificate the server serves HTTPS with; `None` for plain HTTP.
     tls_cert: Option<String>,
+    /// Made once: plain, or trusting `tls_cert`.
+    client: Client,
 }
 
 /// An HTTP client for the tests. In a workspace build reqwest is unified with the client crate's
@@ -81,6 +83,7 @@ impl Server {
             port: free_port(),
             config: config.to_string(),
             tls_cert: None,
+            client: http(),
         };
         if tls {
             let certified =
@@ -92,6 +95,7 @@ impl Server {
                 certified.signing_key.serialize_pem(),
             )
             .unwrap();
+            server.client = https(&cert);
             server.tls_cert = Some(cert);
         }
         server.spawn().await;
@@ -114,12 +118,9 @@ impl Server {
         cmd
     }
 
-    /// A client for this server: plain, or trusting its certificate.
-    pub fn client(&self) -> Client {
-        match &self.tls_cert {
-            Some(cert) => https(cert),
-            None => http(),
-        }
+    /// The client for this server: plain, or trusting its certificate.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     async fn spawn(&mut self) {
@@ -208,6 +209,13 @@ impl Server {
             .send()
             .await
             .unwrap()
+    }
+
+    /// GET of a route that needs no token (alive, version, status), as JSON.
+    pub async fn public_json(&self, path: &str) -> Value {
+        let r = self.req(Method::GET, path, None).send().await.unwrap();
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
     }
 
     pub async fn get_json(&self, path: &str) -> Value {
