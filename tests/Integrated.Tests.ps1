@@ -11,15 +11,6 @@ BeforeAll {
     $script:server = Start-TestServer
     Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
 
-    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
-        # Polls a condition the server reaches asynchronously (a prompt, a cancel).
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for: $Condition" }
-            Start-Sleep -Milliseconds 200
-        }
-    }
-
     function Get-Children([long] $ParentId) {
         # Over REST: the children route has no cmdlet. The array is enumerated one job at a time.
         $children = Invoke-RestMethod "$($server.Url)/api/v1/job/$ParentId/children" -Headers @{ Authorization = "Bearer $($server.Token)" }

@@ -11,15 +11,6 @@ BeforeAll {
     # can only have it from the server's environment list. Minimal: no warm process is kept.
     $script:server = Start-TestServer -Config "[environments.'shell env']`nkind = 'minimal'`nexecutable = '/bin/sh'"
     Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
-
-    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60) {
-        # Polls a condition the server reaches asynchronously (a prompt, a cancel).
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for: $Condition" }
-            Start-Sleep -Milliseconds 200
-        }
-    }
 }
 
 AfterAll {

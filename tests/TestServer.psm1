@@ -117,4 +117,14 @@ function Stop-TestServer {
     Remove-Item -LiteralPath $Server.DataDir -Recurse -Force -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Start-TestServer, Stop-TestServer, New-TestToken
+function Wait-Until {
+    # Polls a condition the server reaches asynchronously (a prompt, a cancel).
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $Seconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for: $Condition" }
+        Start-Sleep -Milliseconds 200
+    }
+}
+
+Export-ModuleMember -Function Start-TestServer, Stop-TestServer, New-TestToken, Wait-Until
