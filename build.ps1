@@ -81,6 +81,21 @@ function Invoke-Build {
     Write-Host "Built $ModuleOut ($($native.Rid)) and $bin" -ForegroundColor Green
 }
 
+# What coreutils' timeout exits with when it had to stop the command.
+$DeadlineExitCode = 124
+
+function Invoke-WithDeadline {
+    # Runs a native command, stopping it after $Minutes: a hung test then fails this run with
+    # its name in the log instead of running into CI's own limit with nothing reported.
+    # Where coreutils' timeout is missing (Windows) the command runs without a deadline.
+    param([int] $Minutes, [string] $Exe, [string[]] $Arguments)
+    if (Get-Command timeout -CommandType Application -ErrorAction Ignore) {
+        & timeout --kill-after=30s "$($Minutes)m" $Exe @Arguments
+    } else {
+        & $Exe @Arguments
+    }
+}
+
 function Get-CargoTestCounts {
     # Sums every "test result:" line cargo prints (unit, integration and doc tests).
     param([string[]] $Lines)
@@ -101,7 +116,9 @@ function Invoke-PesterSuite {
     $env:PSUJOBS_MODULE = Join-Path $ModuleOut 'PSUJobs.psd1'
     $runner = Join-Path $Root 'tests/tools/Invoke-PesterSuite.ps1'
     # Out-Host: the child's output is for the log, not part of this function's result.
-    & pwsh -NoLogo -NoProfile -File $runner -PesterPath $PesterPsd1 -TestPath (Join-Path $Root 'tests') -ResultPath $resultFile | Out-Host
+    Invoke-WithDeadline 30 pwsh @('-NoLogo', '-NoProfile', '-File', $runner, '-PesterPath', $PesterPsd1,
+        '-TestPath', (Join-Path $Root 'tests'), '-ResultPath', $resultFile) | Out-Host
+    if ($LASTEXITCODE -eq $DeadlineExitCode) { Write-Host 'Pester hung: stopped after 30 minutes' -ForegroundColor Red }
     if (-not (Test-Path $resultFile)) { return @{ Passed = 0; Failed = 1; Skipped = 0 } }
     $r = Get-Content $resultFile -Raw | ConvertFrom-Json
     @{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; Skipped = [int]$r.Skipped }
@@ -117,8 +134,10 @@ function Invoke-Test {
 
     # Tests run on the release profile so they reuse what Build just compiled (one compile, not two).
     Write-Host '> cargo test --workspace --release --no-fail-fast' -ForegroundColor DarkGray
-    $cargoLines = & cargo test --workspace --release --no-fail-fast 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line }
+    $cargoLines = Invoke-WithDeadline 30 cargo @('test', '--workspace', '--release', '--no-fail-fast') 2>&1 |
+        ForEach-Object { $line = "$_"; Write-Host $line; $line }
     $cargo = Get-CargoTestCounts $cargoLines
+    if ($LASTEXITCODE -eq $DeadlineExitCode) { $failures.Add('cargo test (hung: stopped after 30 minutes; the test cargo named as running for over 60 seconds is the one)') }
     if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
 
     $pesterCounts = Invoke-PesterSuite -PesterPsd1 $pester

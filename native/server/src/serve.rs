@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, AppState};
 use crate::auth::{self, Role};
@@ -21,6 +22,12 @@ use crate::repository::Repository;
 use crate::script_params;
 use crate::secrets::SecretBox;
 use crate::store::{SqliteStore, Store};
+
+/// Where the first start writes the Administrator token.
+/// How long a shutdown lets open connections finish. Long polls end at once, so this only bounds
+/// a client that stalls: an HTTP/2 peer must answer the server's closing PING before its
+/// connection ends, and a client that is hung (or hostile) never does.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// Where the first start writes the Administrator token.
 pub fn admin_token_file(settings: &Settings) -> PathBuf {
@@ -76,35 +83,46 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
     engine.attach_channel(channel.clone());
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
-    let stopping = {
-        let engine = engine.clone();
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let (stop, engine) = (stop.clone(), engine.clone());
         async move {
             shutdown_signal().await;
             // Long polls end now instead of holding the shutdown for their whole wait.
             engine.begin_shutdown();
+            stop.cancel();
         }
+    });
+    let serving = async {
+        match tls {
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stop.clone().cancelled_owned())
+                    .await?;
+            }
+            Some(config) => {
+                let handle = axum_server::Handle::<SocketAddr>::new();
+                tokio::spawn({
+                    let (stop, handle) = (stop.clone(), handle.clone());
+                    async move {
+                        stop.cancelled().await;
+                        // The deadline is DRAIN's, below, for both listeners alike.
+                        handle.graceful_shutdown(None);
+                    }
+                });
+                axum_server::Server::<SocketAddr>::from_listener(listener)
+                    .acceptor(RustlsAcceptor::new(config))
+                    .handle(handle)
+                    .serve(app)
+                    .await?;
+            }
+        }
+        anyhow::Ok(())
     };
-    match tls {
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stopping)
-                .await?;
-        }
-        Some(config) => {
-            let handle = axum_server::Handle::<SocketAddr>::new();
-            tokio::spawn({
-                let handle = handle.clone();
-                async move {
-                    stopping.await;
-                    // No deadline, as axum::serve: open requests finish, idle connections close.
-                    handle.graceful_shutdown(None);
-                }
-            });
-            axum_server::Server::<SocketAddr>::from_listener(listener)
-                .acceptor(RustlsAcceptor::new(config))
-                .handle(handle)
-                .serve(app)
-                .await?;
+    tokio::select! {
+        served = serving => served?,
+        () = async { stop.cancelled().await; tokio::time::sleep(DRAIN).await } => {
+            tracing::warn!(seconds = DRAIN.as_secs(), "connections still open after the drain time; closing them");
         }
     }
     tracing::info!("shutting down: stopping running jobs");

@@ -517,6 +517,12 @@ $cred = Get-Credential -UserName 'suggested' -Message 'Sign in'
         )
         .await;
     assert_eq!(r.status(), 204);
+    // Answered means Running again at once: WaitingOnFeedback always has a prompt to fetch.
+    let job = s.get_json(&format!("/api/v1/job/{id}")).await;
+    if job["status"] == 4 {
+        let r = s.get(&format!("/api/v1/job/{id}/feedback")).await;
+        assert_eq!(r.status(), 200, "WaitingOnFeedback without a prompt");
+    }
 
     s.wait_for(id, |j| j["status"] == 4 || j["status"].as_i64() >= Some(2))
         .await;

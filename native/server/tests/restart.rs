@@ -8,14 +8,17 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::Server;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
 use serde_json::json;
 
 const SLEEPER: &str = "'started'; Write-Warning 'before'; Start-Sleep 60; 'never'";
 
 fn kill_group(pid: i64) {
-    let _ = std::process::Command::new("kill")
-        .args(["-KILL", &format!("-{pid}")])
-        .status();
+    // Group 1 or 0 would reach every process we may signal, not one job's group.
+    assert!(pid > 1, "not a job's process id: {pid}");
+    let group = Pid::from_raw(i32::try_from(pid).unwrap());
+    let _ = killpg(group, Signal::SIGKILL);
 }
 
 async fn running_with_output(s: &Server, id: i64) -> i64 {
@@ -112,6 +115,39 @@ async fn sigterm_stops_jobs_and_exits_cleanly() {
 }
 
 /// The integrated channel's socket, as the server records it in its data folder.
+/// A client that opened an HTTP/2 connection and then stopped reading it (hung, or hostile)
+/// never answers the server's closing PING; SIGTERM must still end the server promptly.
+#[tokio::test]
+async fn sigterm_does_not_wait_for_a_stalled_http2_client() {
+    let mut s = Server::start("", &[]).await;
+    let url = s.url("/api/v1/alive");
+    let (connected, stalled) = std::sync::mpsc::channel();
+    let (release, wait_release) = std::sync::mpsc::channel::<()>();
+    let client = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = reqwest::Client::builder()
+            .http2_prior_knowledge()
+            .build()
+            .unwrap();
+        let status = runtime.block_on(async { client.get(&url).send().await.unwrap().status() });
+        connected.send(status).unwrap();
+        // The runtime that owns the connection is not polled from here on.
+        let _ = wait_release.recv();
+    });
+    assert!(stalled.recv().unwrap().is_success());
+    let started = Instant::now();
+    let status = s.terminate();
+    let took = started.elapsed();
+    release.send(()).unwrap();
+    client.join().unwrap();
+    assert!(status.success(), "{status:?}\n{}", s.log());
+    assert!(took < Duration::from_secs(12), "shutdown took {took:?}");
+    assert!(s.log().contains("connections still open"), "{}", s.log());
+}
+
 fn channel_socket(s: &Server) -> PathBuf {
     let recorded = std::fs::read_to_string(s.data().join("channel.address")).unwrap();
     PathBuf::from(recorded)

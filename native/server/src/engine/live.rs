@@ -63,17 +63,14 @@ impl Live {
         pending.as_ref().map(|p| p.feedback.clone())
     }
 
-    /// Delivers an answer; `Err` gives it back when nothing waits.
-    pub fn answer(&self, response: FeedbackResponse) -> Result<(), FeedbackResponse> {
+    /// Takes the waiting prompt's reply channel; `None` when nothing waits.
+    pub fn take_reply(&self) -> Option<oneshot::Sender<FeedbackResponse>> {
         let taken = self
             .pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        match taken {
-            Some(p) => p.reply.send(response),
-            None => Err(response),
-        }
+        taken.map(|p| p.reply)
     }
 
     pub fn note(&self, error: bool, warning: bool) {

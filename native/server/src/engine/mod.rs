@@ -261,7 +261,16 @@ impl Engine {
 
     pub fn answer(&self, id: i64, response: FeedbackResponse) -> Result<(), EngineError> {
         let live = self.live(id).ok_or(EngineError::NoFeedback(id))?;
-        live.answer(response)
+        let reply = live.take_reply().ok_or(EngineError::NoFeedback(id))?;
+        // Running again before the job can read the answer (and ask again): a client never sees
+        // WaitingOnFeedback with no prompt left to answer.
+        let _ = self.update(id, |j| {
+            if j.status == JobStatus::WaitingOnFeedback {
+                j.status = JobStatus::Running;
+            }
+        });
+        reply
+            .send(response)
             .map_err(|_| EngineError::NoFeedback(id))
     }
 

@@ -92,13 +92,9 @@ impl JobSink {
         let _ = self
             .engine
             .update(self.job_id, |j| j.status = JobStatus::WaitingOnFeedback);
+        // The answer comes through `Engine::answer`, which also sets the job Running again.
         let answer = reply.await.ok();
         self.live.clear_pending();
-        let _ = self.engine.update(self.job_id, |j| {
-            if j.status == JobStatus::WaitingOnFeedback {
-                j.status = JobStatus::Running;
-            }
-        });
         answer
     }
 }

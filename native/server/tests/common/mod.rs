@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 
@@ -179,11 +181,7 @@ impl Server {
     /// SIGTERM, then wait for a clean exit.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let mut c = self.child.take().unwrap();
-        Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status()
-            .unwrap();
+        sigterm(&c);
         c.wait().unwrap()
     }
 
@@ -283,14 +281,17 @@ impl Server {
     }
 }
 
+fn sigterm(child: &Child) {
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    // ESRCH only means it has already gone; the wait that follows tells.
+    let _ = nix::sys::signal::kill(pid, Signal::SIGTERM);
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(c) = self.child.as_mut() {
             // A clean stop, so the server kills its job processes (process groups).
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(c.id().to_string())
-                .status();
+            sigterm(c);
             let deadline = Instant::now() + Duration::from_secs(15);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = c.try_wait() {
