@@ -64,8 +64,10 @@ function Invoke-Build {
     $native = Get-NativeLayout
 
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
-    Invoke-Native dotnet @('build', (Join-Path $Root 'module/PSUJobs.csproj'), '-c', 'Release', '-warnaserror',
-        '--nologo', '-v', 'quiet', '-o', $ModuleOut)
+    $project = Join-Path $Root 'module/PSUJobs.csproj'
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-f', 'net8.0', '-warnaserror', '--nologo', '-v', 'quiet', '-o', $ModuleOut)
+    # Compiled, not shipped: keeps the code within what Windows PowerShell 5.1's runtime has.
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '-f', 'netstandard2.0', '-warnaserror', '--nologo', '-v', 'quiet')
     # The build output also holds files only the compiler needs.
     Get-ChildItem $ModuleOut -File | Where-Object { $_.Extension -in '.pdb', '.json' -or $_.Name -like '*.deps.json' } |
         Remove-Item -Force

@@ -26,7 +26,7 @@ namespace PSUJobs.Client
         internal static string NormalizeUrl(string computerName)
         {
             string text = computerName.Trim();
-            if (!text.Contains("://", StringComparison.Ordinal))
+            if (text.IndexOf("://", StringComparison.Ordinal) < 0)
             {
                 text = "http://" + text;
             }

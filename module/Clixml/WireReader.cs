@@ -202,7 +202,11 @@ namespace PSUJobs.Clixml
         private Guid GuidValue()
         {
             Need(16);
-            var guid = new Guid(new ReadOnlySpan<byte>(pos, 16), bigEndian: true);
+            // The 16 bytes in RFC 4122 order (big-endian fields), as the text form reads.
+            int a = (pos[0] << 24) | (pos[1] << 16) | (pos[2] << 8) | pos[3];
+            short b = (short)((pos[4] << 8) | pos[5]);
+            short c = (short)((pos[6] << 8) | pos[7]);
+            var guid = new Guid(a, b, c, pos[8], pos[9], pos[10], pos[11], pos[12], pos[13], pos[14], pos[15]);
             pos += 16;
             return guid;
         }

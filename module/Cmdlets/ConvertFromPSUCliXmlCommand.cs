@@ -99,14 +99,14 @@ namespace PSUJobs
         private static bool EndsDocument(string? text)
         {
             ReadOnlySpan<char> trimmed = (text ?? string.Empty).AsSpan().TrimEnd();
-            if (trimmed.EndsWith("</Objs>", StringComparison.Ordinal))
+            if (trimmed.EndsWith("</Objs>".AsSpan(), StringComparison.Ordinal))
             {
                 return true;
             }
 
             // An empty document written as a single self-closing root.
             ReadOnlySpan<char> start = trimmed.TrimStart();
-            return trimmed.EndsWith("/>", StringComparison.Ordinal) && start.StartsWith("<Objs", StringComparison.Ordinal)
+            return trimmed.EndsWith("/>".AsSpan(), StringComparison.Ordinal) && start.StartsWith("<Objs".AsSpan(), StringComparison.Ordinal)
                 && start.IndexOf('>') == start.Length - 1;
         }
 

@@ -38,7 +38,7 @@ namespace PSUJobs
                 if (Limit.HasValue)
                 {
                     string[] lines = log.Split('\n');
-                    log = string.Join('\n', lines, 0, Math.Min(lines.Length, Limit.Value));
+                    log = string.Join("\n", lines, 0, Math.Min(lines.Length, Limit.Value));
                 }
 
                 WriteObject(log);

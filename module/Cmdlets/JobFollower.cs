@@ -160,7 +160,7 @@ namespace PSUJobs
             };
             if (progress.TryGetProperty("percentComplete", out JsonElement percent) && percent.ValueKind == JsonValueKind.Number)
             {
-                record.PercentComplete = Math.Clamp(percent.GetInt32(), -1, 100);
+                record.PercentComplete = Math.Max(-1, Math.Min(percent.GetInt32(), 100));
             }
 
             if (progress.TryGetProperty("secondsRemaining", out JsonElement seconds) && seconds.ValueKind == JsonValueKind.Number)

@@ -9,8 +9,8 @@ namespace PSUJobs.Native
     /// <summary>
     /// Loads psujobs_native from the module's own runtimes/&lt;rid&gt;/native folder. PowerShell's
     /// built-in RID probing expects no "lib" prefix and regressed in 7.4 on Unix, so the module
-    /// owns the lookup. This is the only .NET-Core-specific loader piece (NativeLibrary); a
-    /// Windows PowerShell 5.1 build would replace this file with a LoadLibrary preload.
+    /// owns the lookup. How the file is loaded differs by runtime and lives in NativeLoader
+    /// (one file for .NET, one for Windows PowerShell 5.1's .NET Framework).
     /// </summary>
     public sealed class NativeResolver : IModuleAssemblyInitializer
     {
@@ -20,7 +20,7 @@ namespace PSUJobs.Native
         /// <summary>Called by PowerShell when the module is imported.</summary>
         public void OnImport() => Register();
 
-        /// <summary>Registers the resolver once per process (re-imports reuse the assembly).</summary>
+        /// <summary>Registers the loader once per process (re-imports reuse the assembly).</summary>
         internal static void Register()
         {
             lock (Gate)
@@ -30,27 +30,14 @@ namespace PSUJobs.Native
                     return;
                 }
 
-                NativeLibrary.SetDllImportResolver(typeof(NativeResolver).Assembly, Resolve);
+                NativeLoader.Install(LibraryPath(typeof(NativeResolver).Assembly));
                 registered = true;
             }
         }
 
-        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-        {
-            if (name != NativeMethods.LibraryName)
-            {
-                return IntPtr.Zero;
-            }
-
-            string path = LibraryPath(assembly);
-            if (!File.Exists(path))
-            {
-                throw new DllNotFoundException(
-                    $"PSUJobs native library not found at '{path}'. The module folder is incomplete or this platform ({RuntimeInformation.RuntimeIdentifier}) is not supported.");
-            }
-
-            return NativeLibrary.Load(path);
-        }
+        /// <summary>The error for a module folder without the library for this platform.</summary>
+        internal static DllNotFoundException Missing(string path) => new DllNotFoundException(
+            $"PSUJobs native library not found at '{path}'. The module folder is incomplete or this platform is not supported.");
 
         /// <summary>The expected native library path for this process's OS and architecture.</summary>
         internal static string LibraryPath(Assembly assembly)
