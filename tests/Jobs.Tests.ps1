@@ -36,6 +36,10 @@ Describe 'Connect-PSUServer and connection parameters' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
         { Get-PSUScript -ComputerName "http://127.0.0.1:$port" -AppToken x } | Should -Throw -ErrorId 'ServerUnreachable,PSUJobs.GetPSUScriptCommand'
+        # Invoke-PSUScript meets the failure while PowerShell asks for its dynamic parameters,
+        # with a script parameter already on the command line: the id is still the client's.
+        { Invoke-PSUScript -Name 'Script1.ps1' -RequiredParameter 'x' -ComputerName "http://127.0.0.1:$port" -AppToken x } |
+            Should -Throw -ErrorId 'ServerUnreachable,PSUJobs.InvokePSUScriptCommand'
     }
 
     It 'never ignores -UseDefaultCredentials: a warning beside an app token, an error without one' {
@@ -68,6 +72,7 @@ Describe 'Connect-PSUServer and connection parameters' {
         { Get-PSUJob -Id 987654 -ErrorAction Stop } | Should -Throw -ErrorId 'JobNotFound,PSUJobs.GetPSUJobCommand'
         { Get-PSUScript -Name 'NoSuchScript.ps1' -ErrorAction Stop } | Should -Throw -ErrorId 'ScriptNotFound,PSUJobs.GetPSUScriptCommand'
         { Get-PSUScript -Id 987654 -ErrorAction Stop } | Should -Throw -ErrorId 'ScriptNotFound,PSUJobs.GetPSUScriptCommand'
+        { Invoke-PSUScript -Name 'NoSuchScript.ps1' -Anything 1 } | Should -Throw -ErrorId 'ScriptNotFound,PSUJobs.InvokePSUScriptCommand'
     }
 }
 

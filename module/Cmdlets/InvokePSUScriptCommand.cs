@@ -23,6 +23,7 @@ namespace PSUJobs
 
         private RuntimeDefinedParameterDictionary? dynamicParameters;
         private ScriptParameterSet? resolved;
+        private Native.NativeException? parametersFailure;
 
         /// <summary>The id of the script to invoke.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = IdSet)]
@@ -93,7 +94,11 @@ namespace PSUJobs
             }
             catch (Native.NativeException e)
             {
-                throw new ParameterBindingException($"{e.Message} ({e.ErrorId})", e);
+                // PowerShell would file anything thrown here under GetDynamicParametersException.
+                // Binding goes on instead (the script's arguments land in a catch-all), and
+                // BeginProcessing reports the failure under its own id (TlsFailure, ...).
+                parametersFailure = e;
+                return ScriptParameterSet.CatchAll();
             }
 
             var reserved = new HashSet<string>(MyInvocation.MyCommand.Parameters.Keys, StringComparer.OrdinalIgnoreCase);
@@ -102,6 +107,17 @@ namespace PSUJobs
 
             dynamicParameters = resolved.ToDynamicParameters(reserved, allowMandatory: Parameters is null);
             return dynamicParameters;
+        }
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (parametersFailure is not null)
+            {
+                Native.NativeException failure = parametersFailure;
+                Run((object?)Name ?? Id, () => throw failure, terminating: true);
+            }
         }
 
         /// <inheritdoc/>

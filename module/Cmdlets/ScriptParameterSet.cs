@@ -90,6 +90,16 @@ namespace PSUJobs
             return dictionary;
         }
 
+        /// <summary>When the script's parameters could not be fetched: one hidden parameter that
+        /// takes whatever the command line names, so binding finishes and the cmdlet can report
+        /// the fetch's own failure.</summary>
+        internal static RuntimeDefinedParameterDictionary CatchAll()
+        {
+            const string name = "UnboundScriptArguments";
+            var attributes = new Collection<Attribute> { new ParameterAttribute { ValueFromRemainingArguments = true, DontShow = true } };
+            return new RuntimeDefinedParameterDictionary { { name, new RuntimeDefinedParameter(name, typeof(object[]), attributes) } };
+        }
+
         /// <summary>The .NET type to bind a script parameter as. An enum defined only in the
         /// script binds as a string restricted to its values (the job converts it).</summary>
         private static Type TypeOf(ScriptParameter parameter)
