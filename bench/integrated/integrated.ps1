@@ -1,20 +1,32 @@
 <#
     Integrated channel vs REST, measured from inside one job of a real psujobs server:
-    Get-PSUJob round trip, and child-job start latency (Invoke-PSUScript returning the child).
-    Target: integrated at most half of REST. Prints the figures; never gates anything.
+    Get-PSUJob round trip, and child-job start latency (Invoke-PSUScript returning the child),
+    through the cmdlets; and the same GET job call through the native client alone
+    (native/client/examples/roundtrip_bench), which shows the transports without PowerShell's
+    per-command cost, the same for both. Target: integrated at most half of REST. Prints the
+    figures; never gates anything.
 #>
 $ErrorActionPreference = 'Stop'
 $root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
 Import-Module $env:PSUJOBS_MODULE -Force
 Import-Module (Join-Path $root 'tests/TestServer.psm1') -Force
 
+Push-Location $root
+try {
+    & cargo build --release -q -p psujobs-client --example roundtrip_bench
+    if ($LASTEXITCODE -ne 0) { throw 'building roundtrip_bench failed' }
+} finally { Pop-Location }
+$targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
+$roundTrip = Join-Path $targetDir 'release/examples/roundtrip_bench'
+
 $server = Start-TestServer -Repository (Join-Path $PSScriptRoot 'scripts')
 try {
     Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
-    $r = Invoke-PSUScript -Name 'Measure.ps1' -Url $server.Url -Token $server.Token -Wait -WaitTimeout 600
+    $r = Invoke-PSUScript -Name 'Measure.ps1' -Url $server.Url -Token $server.Token -RoundTripBench $roundTrip -Wait -WaitTimeout 600
     $rows = @(
         [pscustomobject]@{ Call = 'Get-PSUJob round trip'; IntegratedMs = $r.GetJobIntegratedMs; RestMs = $r.GetJobRestMs }
         [pscustomobject]@{ Call = 'Child job start'; IntegratedMs = $r.StartIntegratedMs; RestMs = $r.StartRestMs }
+        [pscustomobject]@{ Call = 'GET job, native client alone'; IntegratedMs = $r.Transport.integratedMs; RestMs = $r.Transport.restMs }
     )
     $rows | ForEach-Object {
         $ratio = $_.IntegratedMs / $_.RestMs

@@ -12,6 +12,7 @@ namespace PSUJobs.Client
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             PropertyNameCaseInsensitive = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = JsonContext.Default,
         };
 
         internal static T Read<T>(string json) =>

@@ -25,7 +25,7 @@ namespace PSUJobs.Client
         /// <summary>Creates the native client for a connection (no request is sent yet).</summary>
         internal static PSUClient Create(PSUConnection connection)
         {
-            using var json = new Utf8Arg(Json.Write(connection.ToNative()));
+            using var json = new Utf8Arg(connection.ToNativeJson());
             IntPtr client;
             PsujError error = default;
             PsujStatus status = connection.Integrated is null
@@ -76,7 +76,7 @@ namespace PSUJobs.Client
 
         internal JobOutput[] JobOutput(string job, int? take, CancelHandle cancel)
         {
-            using var query = new Utf8Arg(take.HasValue ? Json.Write(new { take = take.Value }) : string.Empty);
+            using var query = new Utf8Arg(take.HasValue ? Json.Write(new OutputQuery(take.Value)) : string.Empty);
             return Json.Read<JobOutput[]>(JobCall(job, cancel, (c, j, n, k, o, e) => ClientNativeMethods.psuj_client_job_output(c, j, n, query.Ptr, query.Len, k, o, e)));
         }
 

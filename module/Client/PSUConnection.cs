@@ -16,6 +16,8 @@ namespace PSUJobs.Client
         /// <summary>The job's own channel (-Integrated) instead of HTTP; null for a server address.</summary>
         internal IntegratedEndpoint? Integrated { get; init; }
 
+        private static PSUConnection? lastJob;
+
         /// <summary>Set by Connect-PSUServer, cleared by Disconnect-PSUServer.</summary>
         internal static PSUConnection? Current { get; set; }
 
@@ -53,18 +55,27 @@ namespace PSUJobs.Client
                 return null;
             }
 
-            return new PSUConnection($"integrated:{address}#{id}", null, false, false) { Integrated = new IntegratedEndpoint(address, id, secret) };
+            // The same variables as last time give the same connection: an integrated call then
+            // builds and hashes nothing to find its client.
+            PSUConnection? last = lastJob;
+            if (last?.Integrated is { } known && known.JobId == id && known.Address == address && known.Secret == secret)
+            {
+                return last;
+            }
+
+            last = new PSUConnection($"integrated:{address}#{id}", null, false, false) { Integrated = new IntegratedEndpoint(address, id, secret) };
+            lastJob = last;
+            return last;
         }
 
         /// <summary>The JSON psuj_client_new (or, integrated, psuj_client_new_integrated) reads.</summary>
-        internal object ToNative() => Integrated is { } channel ? new { address = channel.Address, jobId = channel.JobId, secret = channel.Secret } : new
-        {
-            baseUrl = BaseUrl,
-            appToken = AppToken,
-            trustCertificate = TrustCertificate,
-            useDefaultCredentials = UseDefaultCredentials,
-        };
+        internal string ToNativeJson() => Integrated is { } channel
+            ? Json.Write(channel)
+            : Json.Write(new HttpConnectionArgs(BaseUrl, AppToken, TrustCertificate, UseDefaultCredentials));
     }
+
+    /// <summary>psuj_client_new's arguments.</summary>
+    internal sealed record HttpConnectionArgs(string BaseUrl, string? AppToken, bool TrustCertificate, bool UseDefaultCredentials);
 
     /// <summary>A job's integrated channel: its address, the job's id and its secret.</summary>
     internal sealed record IntegratedEndpoint(string Address, long JobId, string Secret);

@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace PSUJobs.Native
 {
@@ -23,6 +24,12 @@ namespace PSUJobs.Native
         /// <summary>Registers the loader once per process (re-imports reuse the assembly).</summary>
         internal static void Register()
         {
+            // Every cmdlet call comes here: once registered, no lock.
+            if (Volatile.Read(ref registered))
+            {
+                return;
+            }
+
             lock (Gate)
             {
                 if (registered)
@@ -31,7 +38,7 @@ namespace PSUJobs.Native
                 }
 
                 NativeLoader.Install(LibraryPath(typeof(NativeResolver).Assembly));
-                registered = true;
+                Volatile.Write(ref registered, true);
             }
         }
 

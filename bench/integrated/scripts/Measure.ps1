@@ -1,5 +1,7 @@
-# Runs as a job: times the same calls over the integrated channel and over REST, from here.
-param([string] $Url, [string] $Token, [int] $Count = 100, [int] $Starts = 10)
+# Runs as a job: times the same calls over the integrated channel and over REST, from here:
+# through the cmdlets, and (with -RoundTripBench) the transport alone, as the module's native
+# core makes the call.
+param([string] $Url, [string] $Token, [int] $Count = 500, [int] $Starts = 10, [string] $RoundTripBench)
 
 function Measure-Average([scriptblock] $Body, [int] $Times) {
     & $Body | Out-Null # warm-up: connection, dynamic-parameter cache
@@ -14,4 +16,6 @@ $me = $UAJobId
     GetJobRestMs       = Measure-Average { Get-PSUJob -Id $me -ComputerName $Url -AppToken $Token } $Count
     StartIntegratedMs  = Measure-Average { Invoke-PSUScript -Name 'Noop.ps1' -Integrated } $Starts
     StartRestMs        = Measure-Average { Invoke-PSUScript -Name 'Noop.ps1' -ComputerName $Url -AppToken $Token } $Starts
+    # The bench binary inherits this job's channel variables.
+    Transport          = if ($RoundTripBench) { & $RoundTripBench ($Count * 4) $Url $Token | ConvertFrom-Json }
 }
