@@ -155,7 +155,8 @@ function Invoke-Test {
 function Invoke-Bench {
     Invoke-Build
     $env:PSUJOBS_MODULE = Join-Path $ModuleOut 'PSUJobs.psd1'
-    foreach ($script in Get-ChildItem (Join-Path $Root 'bench') -Filter '*.ps1' -Recurse -File) {
+    # bench/<area>/<name>.ps1 only: deeper folders hold the scripts a benchmark runs as jobs.
+    foreach ($script in Get-ChildItem (Join-Path $Root 'bench') -Directory | Get-ChildItem -Filter '*.ps1' -File) {
         Write-Host "== $($script.FullName.Substring($Root.Length + 1))" -ForegroundColor Cyan
         & pwsh -NoLogo -NoProfile -File $script.FullName
         if ($LASTEXITCODE -ne 0) { throw "$($script.Name) failed with exit code $LASTEXITCODE" }

@@ -20,6 +20,7 @@ $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
 if (-not $ModulePath) { $ModulePath = Join-Path $root 'out/PSUJobs/PSUJobs.psd1' }
 Import-Module $ModulePath -Force
+Import-Module (Join-Path $root 'bench/BenchTools.psm1') -Force
 $work = Join-Path $root "bench/out/clixml-$PID"
 New-Item -ItemType Directory -Force -Path $work | Out-Null
 
@@ -86,13 +87,7 @@ function Measure-Median([scriptblock] $Action) {
     Get-Median @(for ($i = 0; $i -lt $Repeat; $i++) { (Measure-Once $Action).Wall })
 }
 
-Push-Location $root
-try {
-    & cargo build --release -q -p psujobs-clixml --example decode_bench
-    if ($LASTEXITCODE -ne 0) { throw 'building decode_bench failed' }
-} finally { Pop-Location }
-$targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
-$decodeBench = Join-Path $targetDir 'release/examples/decode_bench'
+$decodeBench = Build-CargoExample -Package psujobs-clixml -Name decode_bench
 
 $rows = foreach ($entry in $docs.GetEnumerator()) {
     $file = $entry.Value

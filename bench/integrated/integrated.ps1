@@ -10,14 +10,9 @@ $ErrorActionPreference = 'Stop'
 $root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
 Import-Module $env:PSUJOBS_MODULE -Force
 Import-Module (Join-Path $root 'tests/TestServer.psm1') -Force
+Import-Module (Join-Path $root 'bench/BenchTools.psm1') -Force
 
-Push-Location $root
-try {
-    & cargo build --release -q -p psujobs-client --example roundtrip_bench
-    if ($LASTEXITCODE -ne 0) { throw 'building roundtrip_bench failed' }
-} finally { Pop-Location }
-$targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
-$roundTrip = Join-Path $targetDir 'release/examples/roundtrip_bench'
+$roundTrip = Build-CargoExample -Package psujobs-client -Name roundtrip_bench
 
 $server = Start-TestServer -Repository (Join-Path $PSScriptRoot 'scripts')
 try {

@@ -10,7 +10,7 @@ $ErrorActionPreference = 'Stop'
 $root = Resolve-Path "$PSScriptRoot/../.."
 # The pwsh a user would run. Not this process's path: a dotnet-tool pwsh runs as `dotnet`.
 $pwshPath = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
-$target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $root 'target' }
+Import-Module (Join-Path $root 'bench/BenchTools.psm1') -Force
 
 function Get-Stats([double[]]$ms) {
     $sorted = $ms | Sort-Object
@@ -18,13 +18,9 @@ function Get-Stats([double[]]$ms) {
     [pscustomobject]@{ Median = & $pick 0.5; P90 = & $pick 0.9 }
 }
 
-Push-Location $root
-try {
-    cargo build --release -q -p psujobs-psrp --example first_output
-    if ($LASTEXITCODE) { throw "cargo build failed" }
-    $lines = & (Join-Path $target 'release/examples/first_output') $pwshPath $Runs
-    if ($LASTEXITCODE) { throw "first_output failed" }
-} finally { Pop-Location }
+$firstOutput = Build-CargoExample -Package psujobs-psrp -Name first_output
+$lines = & $firstOutput $pwshPath $Runs
+if ($LASTEXITCODE) { throw "first_output failed" }
 
 $rows = [ordered]@{}
 foreach ($line in $lines) {

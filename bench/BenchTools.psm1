@@ -1,0 +1,20 @@
+<#
+    What the benchmarks share: building a Rust example of the workspace that times the native
+    side alone.
+#>
+
+$RepoRoot = Split-Path $PSScriptRoot -Parent
+
+function Build-CargoExample {
+    # Builds example $Name of package $Package (release) and returns the executable's path.
+    param([Parameter(Mandatory)] [string] $Package, [Parameter(Mandatory)] [string] $Name)
+    Push-Location $RepoRoot
+    try {
+        & cargo build --release -q -p $Package --example $Name
+        if ($LASTEXITCODE -ne 0) { throw "building the $Name example failed" }
+    } finally { Pop-Location }
+    $target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $RepoRoot 'target' }
+    Join-Path $target "release/examples/$Name"
+}
+
+Export-ModuleMember -Function Build-CargoExample
