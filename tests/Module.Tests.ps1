@@ -44,6 +44,24 @@ Describe 'PSUJobs module' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
     }
 
+    It '<_> documents every parameter it has, in each syntax line of its sets' -ForEach $cmdlets {
+        $command = Get-Command $_
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $help = Get-Help $_ -Full
+        foreach ($name in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $entry = @($help.parameters.parameter | Where-Object Name -EQ $name)
+            $entry.Count | Should -Be 1 -Because "-$name needs a help entry"
+            "$($entry[0].description.Text)" | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
+        }
+        foreach ($set in $command.ParameterSets) {
+            $shown = @($help.syntax.syntaxItem | Where-Object {
+                    $names = @($_.parameter.name)
+                    @($set.Parameters.Name | Where-Object { $_ -notin $common -and $_ -notin $names }).Count -eq 0
+                })
+            $shown.Count | Should -BeGreaterOrEqual 1 -Because "a syntax line should show every parameter of set $($set.Name)"
+        }
+    }
+
     It 'fails with a clear error naming the expected path when the native library is missing' {
         $copy = Join-Path $TestDrive 'PSUJobs'
         Copy-Item $moduleDir $copy -Recurse
