@@ -3,14 +3,25 @@
 # core makes the call.
 param([string] $Url, [string] $Token, [int] $Count = 500, [int] $Starts = 10, [string] $RoundTripBench)
 
-function Measure-Average([scriptblock] $Body, [int] $Times) {
-    # Warm-up as long as the measurement: the connection, the dynamic-parameter cache, and .NET's
+function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Times, [int] $Rounds = 5) {
+    # Warm-up as long as a measurement: the connection, the dynamic-parameter cache, and .NET's
     # tiered JIT, which recompiles hot code after its first few hundred calls (measured here,
-    # the first 500 calls of either path averaged two to three times the steady cost).
-    for ($i = 0; $i -lt $Times; $i++) { & $Body | Out-Null }
-    $watch = [Diagnostics.Stopwatch]::StartNew()
-    for ($i = 0; $i -lt $Times; $i++) { & $Body | Out-Null }
-    $watch.Elapsed.TotalMilliseconds / $Times
+    # the first 500 calls of either path averaged two to three times the steady cost). Then
+    # rounds alternating which path goes first, and the median round of each: a burst of other
+    # load (the server refilling its warm pool starts a pwsh) then spoils one round, not a path.
+    $paths = [ordered]@{ Integrated = $Integrated; Rest = $Rest }
+    $samples = @{ Integrated = [System.Collections.Generic.List[double]]::new(); Rest = [System.Collections.Generic.List[double]]::new() }
+    foreach ($name in $paths.Keys) { for ($i = 0; $i -lt $Times; $i++) { & $paths[$name] | Out-Null } }
+    for ($r = 0; $r -lt $Rounds; $r++) {
+        $order = if ($r % 2) { 'Rest', 'Integrated' } else { 'Integrated', 'Rest' }
+        foreach ($name in $order) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            for ($i = 0; $i -lt $Times; $i++) { & $paths[$name] | Out-Null }
+            $samples[$name].Add($watch.Elapsed.TotalMilliseconds / $Times)
+        }
+    }
+    $median = { param($values) ($values | Sort-Object)[[int][Math]::Floor($values.Count / 2)] }
+    @{ Integrated = & $median $samples.Integrated; Rest = & $median $samples.Rest }
 }
 
 function Measure-Start([scriptblock] $Start, [int] $Times) {
@@ -29,10 +40,7 @@ function Measure-Start([scriptblock] $Start, [int] $Times) {
 }
 
 $me = $UAJobId
-$getJob = @{
-    Integrated = Measure-Average { Get-PSUJob -Id $me -Integrated } $Count
-    Rest       = Measure-Average { Get-PSUJob -Id $me -ComputerName $Url -AppToken $Token } $Count
-}
+$getJob = Measure-Pair { Get-PSUJob -Id $me -Integrated } { Get-PSUJob -Id $me -ComputerName $Url -AppToken $Token } $Count
 # The bench binary inherits this job's channel variables.
 $transport = if ($RoundTripBench) { & $RoundTripBench ($Count * 4) $Url $Token | ConvertFrom-Json }
 [pscustomobject]@{
