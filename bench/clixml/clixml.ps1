@@ -94,7 +94,7 @@ $rows = foreach ($entry in $docs.GetEnumerator()) {
     $mb = (Get-Item $file).Length / 1MB
     $text = [IO.File]::ReadAllText($file)
     $rust = (& $decodeBench $Repeat $file | ConvertFrom-Json)
-    $rustSeconds = $rust.seconds / $Repeat
+    $rustSeconds = $rust.seconds / $rust.passes
     $serializer = Measure-Median { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) }
     $runs = Compare-Alternating { $null = ConvertFrom-PSUCliXml -LiteralPath $file } { $null = Import-Clixml -LiteralPath $file }
     $psu = Get-Median $runs.First.Wall
