@@ -23,7 +23,6 @@ use crate::script_params;
 use crate::secrets::SecretBox;
 use crate::store::{SqliteStore, Store};
 
-/// Where the first start writes the Administrator token.
 /// How long a shutdown lets open connections finish. Long polls end at once, so this only bounds
 /// a client that stalls: an HTTP/2 peer must answer the server's closing PING before its
 /// connection ends, and a client that is hung (or hostile) never does.

@@ -114,7 +114,6 @@ async fn sigterm_stops_jobs_and_exits_cleanly() {
     assert!(job["output"].as_str().unwrap().contains("server stopped"));
 }
 
-/// The integrated channel's socket, as the server records it in its data folder.
 /// A client that opened an HTTP/2 connection and then stopped reading it (hung, or hostile)
 /// never answers the server's closing PING; SIGTERM must still end the server promptly.
 #[tokio::test]
@@ -148,6 +147,7 @@ async fn sigterm_does_not_wait_for_a_stalled_http2_client() {
     assert!(s.log().contains("connections still open"), "{}", s.log());
 }
 
+/// The integrated channel's socket, as the server records it in its data folder.
 fn channel_socket(s: &Server) -> PathBuf {
     let recorded = std::fs::read_to_string(s.data().join("channel.address")).unwrap();
     PathBuf::from(recorded)

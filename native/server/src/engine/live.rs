@@ -51,13 +51,6 @@ impl Live {
         rx
     }
 
-    pub fn clear_pending(&self) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-    }
-
     pub fn pending(&self) -> Option<JobFeedback> {
         let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         pending.as_ref().map(|p| p.feedback.clone())

@@ -92,9 +92,8 @@ impl JobSink {
         let _ = self
             .engine
             .update(self.job_id, |j| j.status = JobStatus::WaitingOnFeedback);
-        // The answer comes through `Engine::answer`, which also sets the job Running again.
-        let answer = reply.await.ok();
-        self.live.clear_pending();
-        answer
+        // The answer comes through `Engine::answer`, which has taken the prompt off the job
+        // and set it Running again.
+        reply.await.ok()
     }
 }

@@ -77,6 +77,19 @@ impl Server {
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             std::fs::write(file, content).unwrap();
         }
+        let tls_cert = tls.then(|| {
+            let certified =
+                rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+            let cert = certified.cert.pem();
+            std::fs::write(dir.path().join("cert.pem"), &cert).unwrap();
+            std::fs::write(
+                dir.path().join("key.pem"),
+                certified.signing_key.serialize_pem(),
+            )
+            .unwrap();
+            cert
+        });
+        let client = tls_cert.as_deref().map_or_else(http, https);
         let mut server = Server {
             dir,
             base: String::new(),
@@ -84,22 +97,9 @@ impl Server {
             child: None,
             port: free_port(),
             config: config.to_string(),
-            tls_cert: None,
-            client: http(),
+            tls_cert,
+            client,
         };
-        if tls {
-            let certified =
-                rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-            let cert = certified.cert.pem();
-            std::fs::write(server.dir.path().join("cert.pem"), &cert).unwrap();
-            std::fs::write(
-                server.dir.path().join("key.pem"),
-                certified.signing_key.serialize_pem(),
-            )
-            .unwrap();
-            server.client = https(&cert);
-            server.tls_cert = Some(cert);
-        }
         server.spawn().await;
         server.admin = std::fs::read_to_string(server.data().join("admin.token")).unwrap();
         server
