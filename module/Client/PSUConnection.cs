@@ -16,8 +16,6 @@ namespace PSUJobs.Client
         /// <summary>The job's own channel (-Integrated) instead of HTTP; null for a server address.</summary>
         internal IntegratedEndpoint? Integrated { get; init; }
 
-        private static PSUConnection? lastJob;
-
         /// <summary>Set by Connect-PSUServer, cleared by Disconnect-PSUServer.</summary>
         internal static PSUConnection? Current { get; set; }
 
@@ -55,17 +53,7 @@ namespace PSUJobs.Client
                 return null;
             }
 
-            // The same variables as last time give the same connection: an integrated call then
-            // builds and hashes nothing to find its client.
-            PSUConnection? last = lastJob;
-            if (last?.Integrated is { } known && known.JobId == id && known.Address == address && known.Secret == secret)
-            {
-                return last;
-            }
-
-            last = new PSUConnection($"integrated:{address}#{id}", null, false, false) { Integrated = new IntegratedEndpoint(address, id, secret) };
-            lastJob = last;
-            return last;
+            return new PSUConnection($"integrated:{address}#{id}", null, false, false) { Integrated = new IntegratedEndpoint(address, id, secret) };
         }
 
         /// <summary>The JSON psuj_client_new (or, integrated, psuj_client_new_integrated) reads.</summary>

@@ -115,8 +115,7 @@ namespace PSUJobs
             base.BeginProcessing();
             if (parametersFailure is not null)
             {
-                Native.NativeException failure = parametersFailure;
-                Run((object?)Name ?? Id, () => throw failure, terminating: true);
+                Report(parametersFailure, (object?)Name ?? Id, terminating: true);
             }
         }
 

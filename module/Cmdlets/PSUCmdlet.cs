@@ -116,20 +116,29 @@ namespace PSUJobs
             {
                 body();
             }
-            catch (NativeException e) when (e.IsCancelled)
+            catch (NativeException e)
+            {
+                Report(e, target, terminating);
+            }
+        }
+
+        /// <summary>Reports a native failure as <see cref="Run"/> does: Ctrl+C stops the
+        /// pipeline, a connection failure or <paramref name="terminating"/> ends the command,
+        /// anything else is a non-terminating error.</summary>
+        internal void Report(NativeException e, object? target, bool terminating)
+        {
+            if (e.IsCancelled)
             {
                 throw new PipelineStoppedException();
             }
-            catch (NativeException e)
-            {
-                ErrorRecord record = PSUErrors.Record(e, target);
-                if (terminating || PSUErrors.IsConnectionFailure(e.ErrorId))
-                {
-                    ThrowTerminatingError(record);
-                }
 
-                WriteError(record);
+            ErrorRecord record = PSUErrors.Record(e, target);
+            if (terminating || PSUErrors.IsConnectionFailure(e.ErrorId))
+            {
+                ThrowTerminatingError(record);
             }
+
+            WriteError(record);
         }
     }
 }

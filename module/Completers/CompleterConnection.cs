@@ -29,9 +29,6 @@ namespace PSUJobs
             return current is null ? null : current with { AppToken = token ?? current.AppToken, TrustCertificate = trust || current.TrustCertificate };
         }
 
-        /// <summary>A name as the command line needs it: quoted when it holds a space.</summary>
-        internal static string Quoted(string name) => name.IndexOf(' ') >= 0 ? $"'{name}'" : name;
-
         private static string? Text(IDictionary parameters, string name) =>
             parameters.Contains(name) ? LanguagePrimitives.ConvertTo<string>(parameters[name]) : null;
     }

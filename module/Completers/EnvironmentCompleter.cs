@@ -32,7 +32,7 @@ namespace PSUJobs
                     string name = environment.Name;
                     if (name.Length > 0 && pattern.IsMatch(name))
                     {
-                        results.Add(new CompletionResult(CompleterConnection.Quoted(name), name, CompletionResultType.ParameterValue, $"{environment.Path} {environment.Arguments}".TrimEnd()));
+                        results.Add(new CompletionResult(CompletionText.Quoted(name), name, CompletionResultType.ParameterValue, $"{environment.Path} {environment.Arguments}".TrimEnd()));
                     }
                 }
             }

@@ -32,7 +32,7 @@ namespace PSUJobs
                     string candidate = pattern.IsMatch(script.Name) ? script.Name : script.FullPath;
                     if (pattern.IsMatch(candidate))
                     {
-                        results.Add(new CompletionResult(CompleterConnection.Quoted(candidate), candidate, CompletionResultType.ParameterValue, script.FullPath));
+                        results.Add(new CompletionResult(CompletionText.Quoted(candidate), candidate, CompletionResultType.ParameterValue, script.FullPath));
                     }
                 }
             }
