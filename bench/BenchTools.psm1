@@ -1,6 +1,6 @@
 <#
     What the benchmarks share: building a Rust example of the workspace that times the native
-    side alone.
+    side alone, and the median of repeated timings.
 #>
 
 $RepoRoot = Split-Path $PSScriptRoot -Parent
@@ -17,4 +17,10 @@ function Build-CargoExample {
     Join-Path $target "release/examples/$Name"
 }
 
-Export-ModuleMember -Function Build-CargoExample
+function Get-Median([double[]] $Values) {
+    $sorted = [double[]]($Values | Sort-Object)
+    $mid = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$mid] } else { ($sorted[$mid - 1] + $sorted[$mid]) / 2 }
+}
+
+Export-ModuleMember -Function Build-CargoExample, Get-Median

@@ -62,12 +62,6 @@ function Measure-Once([scriptblock] $Action) {
     [pscustomobject]@{ Wall = $wall; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds }
 }
 
-function Get-Median([double[]] $Values) {
-    $sorted = [double[]]($Values | Sort-Object)
-    $mid = [int][Math]::Floor($sorted.Count / 2)
-    if ($sorted.Count % 2) { $sorted[$mid] } else { ($sorted[$mid - 1] + $sorted[$mid]) / 2 }
-}
-
 function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
     # Warm-up, then $Repeat rounds alternating which action runs first, so neither always
     # gets the warmer cache or the quieter moment.

@@ -18,11 +18,7 @@ $root = Resolve-Path "$PSScriptRoot/../.."
 $module = if ($env:PSUJOBS_MODULE) { $env:PSUJOBS_MODULE } else { Join-Path $root 'out/PSUJobs/PSUJobs.psd1' }
 Import-Module $module -Force
 Import-Module (Join-Path $root 'tests/TestServer.psm1') -Force
-
-function Get-Median([double[]] $ms) {
-    $sorted = $ms | Sort-Object
-    $sorted[[math]::Floor(($sorted.Count - 1) / 2)]
-}
+Import-Module (Join-Path $root 'bench/BenchTools.psm1') -Force
 
 function Measure-Runs([int] $Times, [scriptblock] $Body, [scriptblock] $Before = {}) {
     # One untimed warm-up (JIT, connection pool), then $Times runs, each after $Before (untimed).

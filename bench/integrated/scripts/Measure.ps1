@@ -2,6 +2,7 @@
 # through the cmdlets, and (with -RoundTripBench) the transport alone, as the module's native
 # core makes the call.
 param([string] $Url, [string] $Token, [int] $Count = 500, [int] $Starts = 10, [string] $RoundTripBench)
+Import-Module (Join-Path $PSScriptRoot '../../BenchTools.psm1')
 
 function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Times, [int] $Rounds = 5) {
     # Warm-up as long as a measurement: the connection, the dynamic-parameter cache, and .NET's
@@ -20,8 +21,7 @@ function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Tim
             $samples[$name].Add($watch.Elapsed.TotalMilliseconds / $Times)
         }
     }
-    $median = { param($values) ($values | Sort-Object)[[int][Math]::Floor($values.Count / 2)] }
-    @{ Integrated = & $median $samples.Integrated; Rest = & $median $samples.Rest }
+    @{ Integrated = Get-Median $samples.Integrated; Rest = Get-Median $samples.Rest }
 }
 
 function Measure-Start([scriptblock] $Start, [int] $Times) {
