@@ -50,7 +50,7 @@ impl SqliteStore {
 
     fn jobs_where(&self, sql: &str, args: &[Sql]) -> StoreResult<Vec<Job>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT doc FROM jobs {sql}"))?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT doc FROM jobs {sql}"))?;
         let docs = stmt
             .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
