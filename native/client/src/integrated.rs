@@ -1,7 +1,8 @@
 //! The integrated channel's [`Transport`] (docs/integrated.md): the same API calls as HTTP,
 //! carried over the job server's local socket as the calling job, with no app token. One
-//! connection carries any number of overlapping calls (each frame names its request id), and
-//! waits stream the job's events instead of polling.
+//! connection carries any number of overlapping watches and calls (each frame names its
+//! request id), and waits stream the job's events instead of polling. On Unix, plain calls
+//! take connections of their own instead, read by the calling thread (`integrated_direct`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,16 +15,20 @@ use interprocess::local_socket::tokio::Stream as LocalStream;
 use interprocess::local_socket::traits::tokio::Stream as _;
 use model::integrated::{self, ClientFrame, PROTOCOL_VERSION, ServerFrame, WatchEvent};
 use tokio::io::WriteHalf;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
+#[cfg(not(unix))]
+use tokio::sync::oneshot;
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
 use crate::client::status_error;
 use crate::error::{Error, Resource, Result};
+#[cfg(unix)]
+use crate::integrated_direct::DirectRequests;
 use crate::job_ref::JobRef;
 use crate::transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
 
 /// How long connecting and the hello may take: the server is local, so this is generous.
-const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Events a watch may buffer before the reader waits for the consumer.
 const WATCH_BUFFER: usize = 256;
@@ -52,19 +57,26 @@ impl std::fmt::Debug for IntegratedEndpoint {
 pub struct IntegratedTransport {
     endpoint: IntegratedEndpoint,
     connection: tokio::sync::Mutex<Option<Arc<Connection>>>,
+    #[cfg(unix)]
+    direct: DirectRequests,
 }
 
 impl IntegratedTransport {
     pub fn new(endpoint: IntegratedEndpoint) -> Self {
         Self {
+            #[cfg(unix)]
+            direct: DirectRequests::new(endpoint.clone()),
             endpoint,
             connection: tokio::sync::Mutex::new(None),
         }
     }
 
-    /// Opens the connection now (instead of on the first call), so a wrong address or secret
+    /// Opens a connection now (instead of on the first call), so a wrong address or secret
     /// is reported at once.
     pub async fn connect(&self) -> Result<()> {
+        #[cfg(unix)]
+        return self.direct.connect().await;
+        #[cfg(not(unix))]
         self.connection().await.map(drop)
     }
 
@@ -84,30 +96,16 @@ impl IntegratedTransport {
         Ok(fresh)
     }
 
+    #[cfg(unix)]
+    async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
+        self.direct.call(|id| request_payload(id, &request)).await
+    }
+
+    #[cfg(not(unix))]
     async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
         let connection = self.connection().await?;
         let (id, answer) = connection.register_request();
-        let header = ClientFrame::Request {
-            id,
-            method: match request.method {
-                Method::Get => "GET",
-                Method::Post => "POST",
-                Method::Delete => "DELETE",
-            }
-            .into(),
-            path: request.path,
-            query: request.query,
-            accept: match request.accept {
-                Accept::Json => "json",
-                Accept::CliXml => "clixml",
-            }
-            .into(),
-        };
-        let body = request
-            .body
-            .map(|b| serde_json::to_vec(&b).unwrap_or_default())
-            .unwrap_or_default();
-        connection.send(integrated::encode(&header, &body)).await?;
+        connection.send(request_payload(id, &request)).await?;
         // Dropping this future (a canceled call) abandons the request server-side too.
         // (After the answer the reader already forgot the id, and the guard does nothing.)
         let _guard = CancelOnDrop {
@@ -149,6 +147,47 @@ impl Transport for IntegratedTransport {
     }
 }
 
+/// The frame payload of `request` as request `id`.
+fn request_payload(id: u64, request: &ApiRequest) -> Vec<u8> {
+    let header = ClientFrame::Request {
+        id,
+        method: match request.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+        .into(),
+        path: request.path.clone(),
+        query: request.query.clone(),
+        accept: match request.accept {
+            Accept::Json => "json",
+            Accept::CliXml => "clixml",
+        }
+        .into(),
+    };
+    let body = request
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_vec(b).unwrap_or_default())
+        .unwrap_or_default();
+    integrated::encode(&header, &body)
+}
+
+/// Checks the server's answer to a hello.
+pub(crate) fn welcomed(reply: &[u8]) -> Result<()> {
+    match integrated::decode::<ServerFrame>(reply) {
+        Ok((ServerFrame::Welcome { .. }, _)) => Ok(()),
+        Ok((ServerFrame::Refused { error_id, message }, _)) => Err(Error::IntegratedRefused {
+            server_id: error_id,
+            message,
+        }),
+        Ok((other, _)) => Err(Error::BadResponse(format!(
+            "expected a welcome, got {other:?}"
+        ))),
+        Err(e) => Err(Error::BadResponse(e.to_string())),
+    }
+}
+
 fn tokio_stream_of<T: Send + 'static>(
     mut receiver: mpsc::Receiver<T>,
 ) -> impl futures::Stream<Item = T> + Send {
@@ -156,11 +195,13 @@ fn tokio_stream_of<T: Send + 'static>(
 }
 
 /// Abandons a request whose caller went away.
+#[cfg(not(unix))]
 struct CancelOnDrop<'a> {
     connection: &'a Arc<Connection>,
     id: u64,
 }
 
+#[cfg(not(unix))]
 impl Drop for CancelOnDrop<'_> {
     fn drop(&mut self) {
         self.connection.abandon(self.id);
@@ -169,6 +210,7 @@ impl Drop for CancelOnDrop<'_> {
 
 /// What a reply goes to.
 enum Waiter {
+    #[cfg(not(unix))]
     Request(oneshot::Sender<ApiResponse>),
     Watch(JobRef, mpsc::Sender<Result<WatchEvent>>),
 }
@@ -195,6 +237,7 @@ impl std::fmt::Debug for Connection {
 impl std::fmt::Debug for Waiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            #[cfg(not(unix))]
             Waiter::Request(_) => "Request",
             Waiter::Watch(..) => "Watch",
         })
@@ -235,21 +278,7 @@ impl Connection {
             .await
             .ok_or_else(|| unreachable("the server closed the channel before answering".into()))?
             .map_err(|e| unreachable(e.to_string()))?;
-        match integrated::decode::<ServerFrame>(&reply) {
-            Ok((ServerFrame::Welcome { .. }, _)) => {}
-            Ok((ServerFrame::Refused { error_id, message }, _)) => {
-                return Err(Error::IntegratedRefused {
-                    server_id: error_id,
-                    message,
-                });
-            }
-            Ok((other, _)) => {
-                return Err(Error::BadResponse(format!(
-                    "expected a welcome, got {other:?}"
-                )));
-            }
-            Err(e) => return Err(Error::BadResponse(e.to_string())),
-        }
+        welcomed(&reply)?;
 
         let waiters: Arc<Mutex<HashMap<u64, Waiter>>> = Arc::default();
         let reader = tokio::spawn(route_replies(inbox, waiters.clone()));
@@ -279,6 +308,7 @@ impl Connection {
         id
     }
 
+    #[cfg(not(unix))]
     fn register_request(&self) -> (u64, oneshot::Receiver<ApiResponse>) {
         let (tx, rx) = oneshot::channel();
         (self.register(Waiter::Request(tx)), rx)
@@ -299,6 +329,7 @@ impl Connection {
     }
 
     /// Forgets `id` and tells the server to stop working on it.
+    #[cfg(not(unix))]
     fn abandon(&self, id: u64) {
         if lock(&self.waiters).remove(&id).is_some()
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
@@ -346,6 +377,7 @@ async fn route_replies<R>(
             continue;
         };
         match frame {
+            #[cfg(not(unix))]
             ServerFrame::Response { id, status } => {
                 if let Some(Waiter::Request(reply)) = lock(&waiters).remove(&id) {
                     let _ = reply.send(ApiResponse {
@@ -378,6 +410,9 @@ async fn route_replies<R>(
                         .try_send(Err(status_error(&response, Resource::Job(job.to_string()))));
                 }
             }
+            // (On Unix, answers to calls come on the calls' own connections.)
+            #[cfg(unix)]
+            ServerFrame::Response { .. } => {}
             ServerFrame::Welcome { .. } | ServerFrame::Refused { .. } => {}
         }
     }

@@ -12,6 +12,8 @@ mod error;
 mod feedback;
 mod http;
 mod integrated;
+#[cfg(unix)]
+mod integrated_direct;
 mod integrated_wait;
 mod job_ref;
 mod jobs;

@@ -6,6 +6,7 @@ mod environments;
 mod errors;
 mod fake_job;
 mod feedback;
+mod integrated;
 mod jobs;
 mod run;
 mod scripts;

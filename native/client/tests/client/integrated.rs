@@ -1,0 +1,184 @@
+//! The integrated transport against a scripted channel server on a Unix socket: plain calls
+//! answered at once and late (past the calling thread's own wait), an idle connection the
+//! server closed, a refused hello, and a call abandoned while the server still works on it.
+
+#![cfg(unix)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use client::{Client, Error, IntegratedEndpoint, IntegratedTransport, JobRef};
+use futures::{SinkExt, StreamExt};
+use model::integrated::{self, ClientFrame, ServerFrame};
+use serde_json::json;
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::mpsc;
+use tokio_util::codec::{Framed, LengthDelimitedCodec};
+
+/// What the scripted server does with each request after welcoming its connection.
+#[derive(Clone, Copy)]
+enum Script {
+    /// Answers every request with job 1.
+    Answer,
+    /// Answers after this long.
+    AnswerAfter(Duration),
+    /// Answers one request, then closes the connection.
+    AnswerOnceThenClose,
+    /// Refuses the hello.
+    Refuse,
+    /// Never answers; reports when the client hangs up.
+    Hold,
+}
+
+struct Channel {
+    _dir: tempfile::TempDir,
+    endpoint: IntegratedEndpoint,
+    connections: Arc<AtomicUsize>,
+    hung_up: mpsc::UnboundedReceiver<()>,
+}
+
+/// A channel server following `script` on every connection.
+fn channel(script: Script) -> Channel {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let address = dir.path().join("channel.sock");
+    let listener = UnixListener::bind(&address).expect("bind");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (hang_up, hung_up) = mpsc::unbounded_channel();
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(serve(stream, script, hang_up.clone()));
+        }
+    });
+    Channel {
+        _dir: dir,
+        endpoint: IntegratedEndpoint {
+            address: address.display().to_string(),
+            job_id: 7,
+            secret: "s".repeat(64),
+        },
+        connections,
+        hung_up,
+    }
+}
+
+async fn serve(stream: UnixStream, script: Script, hang_up: mpsc::UnboundedSender<()>) {
+    let mut framed = Framed::new(stream, LengthDelimitedCodec::new());
+    let send =
+        |frame: &ServerFrame, body: &[u8]| bytes::Bytes::from(integrated::encode(frame, body));
+    let Some(Ok(hello)) = framed.next().await else {
+        return;
+    };
+    assert!(matches!(
+        integrated::decode::<ClientFrame>(&hello),
+        Ok((ClientFrame::Hello { job_id: 7, .. }, _))
+    ));
+    let greeting = match script {
+        Script::Refuse => ServerFrame::Refused {
+            error_id: "IntegratedSecretRefused".into(),
+            message: "no".into(),
+        },
+        _ => ServerFrame::Welcome { job_id: 7 },
+    };
+    let _ = framed.send(send(&greeting, &[])).await;
+    while let Some(Ok(payload)) = framed.next().await {
+        let Ok((ClientFrame::Request { id, path, .. }, _)) =
+            integrated::decode::<ClientFrame>(&payload)
+        else {
+            panic!("not a request");
+        };
+        assert_eq!(path, "job/1");
+        let job = json!({ "id": 1, "status": 3 }).to_string();
+        let answer = send(&ServerFrame::Response { id, status: 200 }, job.as_bytes());
+        match script {
+            Script::Answer | Script::AnswerOnceThenClose => {
+                let _ = framed.send(answer).await;
+            }
+            Script::AnswerAfter(delay) => {
+                tokio::time::sleep(delay).await;
+                let _ = framed.send(answer).await;
+            }
+            Script::Hold => {
+                // The client abandoned the call when its connection ends.
+                assert!(framed.next().await.is_none());
+                let _ = hang_up.send(());
+                return;
+            }
+            Script::Refuse => unreachable!("a refused client sends no request"),
+        }
+        if matches!(script, Script::AnswerOnceThenClose) {
+            return;
+        }
+    }
+}
+
+fn client(channel: &Channel) -> Client {
+    Client::with_transport(Arc::new(IntegratedTransport::new(channel.endpoint.clone())))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_reuse_one_connection() {
+    let channel = channel(Script::Answer);
+    let client = client(&channel);
+    for _ in 0..3 {
+        assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    }
+    assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_answer_is_awaited_through_the_runtime() {
+    let channel = channel(Script::AnswerAfter(Duration::from_millis(50)));
+    let client = client(&channel);
+    assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    // The connection came back from the runtime usable for the next call.
+    assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_idle_connection_is_replaced() {
+    let channel = channel(Script::AnswerOnceThenClose);
+    let client = client(&channel);
+    assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    assert_eq!(channel.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_hello_is_reported_with_the_servers_id() {
+    let channel = channel(Script::Refuse);
+    let transport = IntegratedTransport::new(channel.endpoint.clone());
+    match transport.connect().await {
+        Err(Error::IntegratedRefused { server_id, .. }) => {
+            assert_eq!(server_id, "IntegratedSecretRefused");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_call_hangs_up_its_connection() {
+    let mut channel = channel(Script::Hold);
+    let client = client(&channel);
+    let call = tokio::time::timeout(Duration::from_millis(100), client.job(JobRef::from(1)));
+    assert!(call.await.is_err(), "the server never answers");
+    tokio::time::timeout(Duration::from_secs(5), channel.hung_up.recv())
+        .await
+        .expect("the server saw the client hang up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_server_is_unreachable() {
+    let channel = channel(Script::Answer);
+    let mut endpoint = channel.endpoint.clone();
+    endpoint.address.push_str(".missing");
+    let transport = IntegratedTransport::new(endpoint);
+    assert!(matches!(
+        transport.connect().await,
+        Err(Error::Unreachable { .. })
+    ));
+}
