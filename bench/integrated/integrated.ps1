@@ -1,7 +1,7 @@
 <#
     Integrated channel vs REST, measured from inside one job of a real psujobs server:
-    Get-PSUJob round trip, and child-job start latency (Invoke-PSUScript returning the child),
-    through the cmdlets; and the same GET job call through the native client alone
+    Get-PSUJob round trip (steady, after a warm-up, and cold, the first calls), and child-job
+    start latency (Invoke-PSUScript returning the child), through the cmdlets; and the same GET job call through the native client alone
     (native/client/examples/roundtrip_bench), which shows the transports without PowerShell's
     per-command cost, the same for both. Target: integrated at most half of REST. Prints the
     figures; never gates anything.
@@ -20,6 +20,7 @@ try {
     $r = Invoke-PSUScript -Name 'Measure.ps1' -Url $server.Url -Token $server.Token -RoundTripBench $roundTrip -Wait -WaitTimeout 600
     $rows = @(
         [pscustomobject]@{ Call = 'Get-PSUJob round trip'; IntegratedMs = $r.GetJobIntegratedMs; RestMs = $r.GetJobRestMs }
+        [pscustomobject]@{ Call = 'Get-PSUJob, first calls (cold)'; IntegratedMs = $r.ColdIntegratedMs; RestMs = $r.ColdRestMs }
         [pscustomobject]@{ Call = 'Child job start'; IntegratedMs = $r.StartIntegratedMs; RestMs = $r.StartRestMs }
         [pscustomobject]@{ Call = 'GET job, native client alone'; IntegratedMs = $r.Transport.integratedMs; RestMs = $r.Transport.restMs }
     )

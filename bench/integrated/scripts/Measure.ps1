@@ -1,27 +1,40 @@
 # Runs as a job: times the same calls over the integrated channel and over REST, from here:
 # through the cmdlets, and (with -RoundTripBench) the transport alone, as the module's native
 # core makes the call.
-param([string] $Url, [string] $Token, [int] $Count = 500, [int] $Starts = 10, [string] $RoundTripBench)
+param([string] $Url, [string] $Token, [int] $Count = 1000, [int] $Starts = 10, [string] $RoundTripBench)
 Import-Module (Join-Path $PSScriptRoot '../../BenchTools.psm1')
 
-function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Times, [int] $Rounds = 5) {
-    # Warm-up as long as a measurement: the connection, the dynamic-parameter cache, and .NET's
-    # tiered JIT, which recompiles hot code after its first few hundred calls (measured here,
-    # the first 500 calls of either path averaged two to three times the steady cost). Then
-    # rounds alternating which path goes first, and the median round of each: a burst of other
-    # load (the server refilling its warm pool starts a pwsh) then spoils one round, not a path.
+function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Times, [int] $Rounds = 7, [double] $WarmSeconds = 5) {
+    # Cold: the mean of each path's first $Times calls, what a short runbook sees. Steady: after
+    # a warm-up of $WarmSeconds per path (PowerShell compiles a script block only after it ran
+    # a number of times, and .NET's tiered JIT recompiles hot code later still: measured here,
+    # calls kept getting faster for about five seconds), rounds alternating which path goes
+    # first, and the median round of each, so a burst of other load (the server refilling its
+    # warm pool starts a pwsh) spoils one round, not a path. Output is discarded with $null =,
+    # not | Out-Null, whose own pipeline would cost more than the call measured.
     $paths = [ordered]@{ Integrated = $Integrated; Rest = $Rest }
+    $result = @{}
+    foreach ($name in $paths.Keys) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        for ($i = 0; $i -lt $Times; $i++) { $null = & $paths[$name] }
+        $result["${name}Cold"] = $watch.Elapsed.TotalMilliseconds / $Times
+    }
+    foreach ($name in $paths.Keys) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        while ($watch.Elapsed.TotalSeconds -lt $WarmSeconds) { $null = & $paths[$name] }
+    }
     $samples = @{ Integrated = [System.Collections.Generic.List[double]]::new(); Rest = [System.Collections.Generic.List[double]]::new() }
-    foreach ($name in $paths.Keys) { for ($i = 0; $i -lt $Times; $i++) { & $paths[$name] | Out-Null } }
     for ($r = 0; $r -lt $Rounds; $r++) {
         $order = if ($r % 2) { 'Rest', 'Integrated' } else { 'Integrated', 'Rest' }
         foreach ($name in $order) {
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            for ($i = 0; $i -lt $Times; $i++) { & $paths[$name] | Out-Null }
+            for ($i = 0; $i -lt $Times; $i++) { $null = & $paths[$name] }
             $samples[$name].Add($watch.Elapsed.TotalMilliseconds / $Times)
         }
     }
-    @{ Integrated = Get-Median $samples.Integrated; Rest = Get-Median $samples.Rest }
+    $result.Integrated = Get-Median $samples.Integrated
+    $result.Rest = Get-Median $samples.Rest
+    $result
 }
 
 function Measure-Start([scriptblock] $Start, [int] $Times) {
@@ -46,6 +59,8 @@ $transport = if ($RoundTripBench) { & $RoundTripBench ($Count * 4) $Url $Token |
 [pscustomobject]@{
     GetJobIntegratedMs = $getJob.Integrated
     GetJobRestMs       = $getJob.Rest
+    ColdIntegratedMs   = $getJob.IntegratedCold
+    ColdRestMs         = $getJob.RestCold
     Transport          = $transport
     StartIntegratedMs  = Measure-Start { Invoke-PSUScript -Name 'Noop.ps1' -Integrated } $Starts
     StartRestMs        = Measure-Start { Invoke-PSUScript -Name 'Noop.ps1' -ComputerName $Url -AppToken $Token } $Starts
