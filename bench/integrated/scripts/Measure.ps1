@@ -4,31 +4,43 @@
 param([string] $Url, [string] $Token, [int] $Count = 1000, [int] $Starts = 10, [string] $RoundTripBench)
 Import-Module (Join-Path $PSScriptRoot '../../BenchTools.psm1')
 
-function Measure-Pair([scriptblock] $Integrated, [scriptblock] $Rest, [int] $Times, [int] $Rounds = 7, [double] $WarmSeconds = 5) {
-    # Cold: the mean of each path's first $Times calls, what a short runbook sees. Steady: after
-    # a warm-up of $WarmSeconds per path (PowerShell compiles a script block only after it ran
-    # a number of times, and .NET's tiered JIT recompiles hot code later still: measured here,
-    # calls kept getting faster for about five seconds), rounds alternating which path goes
-    # first, and the median round of each, so a burst of other load (the server refilling its
-    # warm pool starts a pwsh) spoils one round, not a path. Output is discarded with $null =,
-    # not | Out-Null, whose own pipeline would cost more than the call measured.
-    $paths = [ordered]@{ Integrated = $Integrated; Rest = $Rest }
-    $result = @{}
-    foreach ($name in $paths.Keys) {
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        for ($i = 0; $i -lt $Times; $i++) { $null = & $paths[$name] }
-        $result["${name}Cold"] = $watch.Elapsed.TotalMilliseconds / $Times
+function Measure-Pair([string] $Integrated, [string] $Rest, [int] $Times, [int] $Rounds = 7, [double] $WarmSeconds = 5) {
+    # Each path is one command, run in a plain loop as a runbook would run it: no script block
+    # call per command, and output discarded with $null =, not | Out-Null (either would cost
+    # more than the call measured). Cold: the mean of each path's first $Times calls, what a
+    # short runbook sees. Steady: after a warm-up of $WarmSeconds per path (PowerShell compiles
+    # a loop only after it ran a number of times, and .NET's tiered JIT recompiles hot code
+    # later still: measured here, calls kept getting faster for about five seconds), rounds
+    # alternating which path goes first, and the median round of each, so a burst of other
+    # load (the server refilling its warm pool starts a pwsh) spoils one round, not a path.
+    $paths = [ordered]@{}
+    foreach ($entry in @{ Integrated = $Integrated; Rest = $Rest }.GetEnumerator()) {
+        # Unbound, so $me, $Url and $Token resolve in the script's scope when it runs.
+        $paths[$entry.Key] = [scriptblock]::Create("param(`$n) for (`$i = 0; `$i -lt `$n; `$i++) { `$null = $($entry.Value) }")
     }
-    foreach ($name in $paths.Keys) {
+    # Cold, in batches alternating between the paths, so that neither warms up the code both
+    # share for the other.
+    $cold = @{ Integrated = 0.0; Rest = 0.0 }
+    $batch = [Math]::Max(1, [int]($Times / 10))
+    for ($done = 0; $done -lt $Times; $done += $batch) {
+        foreach ($name in 'Integrated', 'Rest') {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            & $paths[$name] $batch
+            $cold[$name] += $watch.Elapsed.TotalMilliseconds
+        }
+    }
+    $calls = [Math]::Ceiling($Times / $batch) * $batch
+    $result = @{ IntegratedCold = $cold.Integrated / $calls; RestCold = $cold.Rest / $calls }
+    foreach ($name in 'Integrated', 'Rest') {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        while ($watch.Elapsed.TotalSeconds -lt $WarmSeconds) { $null = & $paths[$name] }
+        while ($watch.Elapsed.TotalSeconds -lt $WarmSeconds) { & $paths[$name] 100 }
     }
     $samples = @{ Integrated = [System.Collections.Generic.List[double]]::new(); Rest = [System.Collections.Generic.List[double]]::new() }
     for ($r = 0; $r -lt $Rounds; $r++) {
         $order = if ($r % 2) { 'Rest', 'Integrated' } else { 'Integrated', 'Rest' }
         foreach ($name in $order) {
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            for ($i = 0; $i -lt $Times; $i++) { $null = & $paths[$name] }
+            & $paths[$name] $Times
             $samples[$name].Add($watch.Elapsed.TotalMilliseconds / $Times)
         }
     }
@@ -53,7 +65,7 @@ function Measure-Start([scriptblock] $Start, [int] $Times) {
 }
 
 $me = $UAJobId
-$getJob = Measure-Pair { Get-PSUJob -Id $me -Integrated } { Get-PSUJob -Id $me -ComputerName $Url -AppToken $Token } $Count
+$getJob = Measure-Pair 'Get-PSUJob -Id $me -Integrated' 'Get-PSUJob -Id $me -ComputerName $Url -AppToken $Token' $Count
 # The bench binary inherits this job's channel variables.
 $transport = if ($RoundTripBench) { & $RoundTripBench ($Count * 4) $Url $Token | ConvertFrom-Json }
 [pscustomobject]@{
