@@ -10,7 +10,8 @@
     the same way ($null =); each is run once untimed first (JIT, file cache); timed runs
     alternate which goes first, and medians are reported. Process CPU time is shown beside wall
     time: on a shared, loaded machine it is the steadier of the two, and it charges the native
-    decode thread to ConvertFrom-PSUCliXml.
+    decode thread to ConvertFrom-PSUCliXml. The Rust bench and PSSerializer alternate in the
+    same way, a round of each at a time (a Rust round is at least half a second of passes).
 #>
 param(
     [string] $ModulePath = $env:PSUJOBS_MODULE,
@@ -63,22 +64,18 @@ function Measure-Once([scriptblock] $Action) {
 }
 
 function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
-    # Warm-up, then $Repeat rounds alternating which action runs first, so neither always
-    # gets the warmer cache or the quieter moment.
+    # Each action returns its own timing (Measure-Once, or the Rust bench's report). After a
+    # warm-up, $Repeat rounds alternate which action runs first, so neither always gets the
+    # warmer cache or the quieter moment.
     $null = & $First
     $null = & $Second
     $a = [System.Collections.Generic.List[object]]::new()
     $b = [System.Collections.Generic.List[object]]::new()
     for ($i = 0; $i -lt $Repeat; $i++) {
-        if ($i % 2) { $b.Add((Measure-Once $Second)); $a.Add((Measure-Once $First)) }
-        else { $a.Add((Measure-Once $First)); $b.Add((Measure-Once $Second)) }
+        if ($i % 2) { $b.Add((& $Second)); $a.Add((& $First)) }
+        else { $a.Add((& $First)); $b.Add((& $Second)) }
     }
     [pscustomobject]@{ First = $a; Second = $b }
-}
-
-function Measure-Median([scriptblock] $Action) {
-    $null = & $Action
-    Get-Median @(for ($i = 0; $i -lt $Repeat; $i++) { (Measure-Once $Action).Wall })
 }
 
 $decodeBench = Build-CargoExample -Package psujobs-clixml -Name decode_bench
@@ -87,10 +84,15 @@ $rows = foreach ($entry in $docs.GetEnumerator()) {
     $file = $entry.Value
     $mb = (Get-Item $file).Length / 1MB
     $text = [IO.File]::ReadAllText($file)
-    $rust = (& $decodeBench $Repeat $file | ConvertFrom-Json)
-    $rustSeconds = $rust.seconds / $rust.passes
-    $serializer = Measure-Median { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) }
-    $runs = Compare-Alternating { $null = ConvertFrom-PSUCliXml -LiteralPath $file } { $null = Import-Clixml -LiteralPath $file }
+    # Rust and PSSerializer in alternating rounds: this machine's speed drifts by tens of
+    # percent over minutes, and timing one after the other would put the drift in the ratio.
+    $timings = Compare-Alternating {
+        $rust = & $decodeBench 1 $file | ConvertFrom-Json
+        [pscustomobject]@{ Wall = $rust.seconds / $rust.passes }
+    } { Measure-Once { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) } }
+    $rustSeconds = Get-Median $timings.First.Wall
+    $serializer = Get-Median $timings.Second.Wall
+    $runs = Compare-Alternating { Measure-Once { $null = ConvertFrom-PSUCliXml -LiteralPath $file } } { Measure-Once { $null = Import-Clixml -LiteralPath $file } }
     $psu = Get-Median $runs.First.Wall
     $import = Get-Median $runs.Second.Wall
     [pscustomobject]@{
