@@ -173,6 +173,16 @@ fn request_payload(id: u64, request: &ApiRequest) -> Vec<u8> {
     integrated::encode(&header, &body)
 }
 
+/// The frame payload a connection opens with: which job is calling, and its secret.
+pub(crate) fn hello(endpoint: &IntegratedEndpoint) -> Vec<u8> {
+    let hello = ClientFrame::Hello {
+        version: PROTOCOL_VERSION,
+        job_id: endpoint.job_id,
+        secret: endpoint.secret.clone(),
+    };
+    integrated::encode(&hello, &[])
+}
+
 /// Checks the server's answer to a hello.
 pub(crate) fn welcomed(reply: &[u8]) -> Result<()> {
     match integrated::decode::<ServerFrame>(reply) {
@@ -264,13 +274,7 @@ impl Connection {
         let mut inbox = FramedRead::new(read, codec());
         let mut sink = FramedWrite::new(write, codec());
 
-        let hello = ClientFrame::Hello {
-            version: PROTOCOL_VERSION,
-            job_id: endpoint.job_id,
-            secret: endpoint.secret.clone(),
-        };
-        let hello = bytes::Bytes::from(integrated::encode(&hello, &[]));
-        sink.send(hello)
+        sink.send(bytes::Bytes::from(hello(endpoint)))
             .await
             .map_err(|e: std::io::Error| unreachable(e.to_string()))?;
         let reply = inbox
@@ -345,7 +349,8 @@ fn lock(waiters: &Mutex<HashMap<u64, Waiter>>) -> std::sync::MutexGuard<'_, Hash
     waiters.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn codec() -> LengthDelimitedCodec {
+/// The channel's framing (docs/integrated.md §Framing).
+pub(crate) fn codec() -> LengthDelimitedCodec {
     LengthDelimitedCodec::builder()
         .max_frame_length(integrated::MAX_FRAME_BYTES)
         .new_codec()

@@ -15,11 +15,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use model::integrated::{self, ClientFrame, PROTOCOL_VERSION, ServerFrame};
+use bytes::{Bytes, BytesMut};
+use model::integrated::{self, ServerFrame};
 use tokio::io::AsyncReadExt;
+use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
 
 use crate::error::{Error, Result};
-use crate::integrated::{CONNECT_TIMEOUT, IntegratedEndpoint, welcomed};
+use crate::integrated::{CONNECT_TIMEOUT, IntegratedEndpoint, codec, hello, welcomed};
 use crate::transport::ApiResponse;
 
 /// How long the calling thread waits for a reply itself (as a socket timeout, which the kernel
@@ -67,7 +69,7 @@ impl DirectRequests {
     /// Sends the request `payload(id)` builds and returns the server's answer to it.
     pub(crate) async fn call(&self, payload: impl FnOnce(u64) -> Vec<u8>) -> Result<ApiResponse> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let frame = wire(payload(id));
+        let frame = wire(payload(id)).map_err(|e| self.unreachable(&e))?;
         let stream = match self.take() {
             // An idle connection the server has closed since (the server restarted) refuses
             // the write: the request never left, so it goes on a new connection.
@@ -116,13 +118,8 @@ impl DirectRequests {
         stream
             .set_read_timeout(Some(DIRECT_WAIT))
             .map_err(|e| self.unreachable(&e))?;
-        let hello = ClientFrame::Hello {
-            version: PROTOCOL_VERSION,
-            job_id: self.endpoint.job_id,
-            secret: self.endpoint.secret.clone(),
-        };
-        (&stream)
-            .write_all(&wire(integrated::encode(&hello, &[])))
+        wire(hello(&self.endpoint))
+            .and_then(|frame| (&stream).write_all(&frame))
             .map_err(|e| self.unreachable(&e))?;
         let (stream, reply) = tokio::time::timeout(CONNECT_TIMEOUT, read_frame(stream))
             .await
@@ -154,12 +151,11 @@ impl DirectRequests {
     }
 }
 
-/// A frame on the wire: the payload behind its 4-byte big-endian length.
-fn wire(payload: Vec<u8>) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(4 + payload.len());
-    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-    frame.extend_from_slice(&payload);
-    frame
+/// A frame on the wire: the payload behind its length.
+fn wire(payload: Vec<u8>) -> io::Result<BytesMut> {
+    let mut frame = BytesMut::new();
+    codec().encode(Bytes::from(payload), &mut frame)?;
+    Ok(frame)
 }
 
 /// Whether a write failed because the server side of the connection is gone.
@@ -172,13 +168,14 @@ fn gone(e: &io::Error) -> bool {
 
 /// Reads one frame's payload: on this thread for [`DIRECT_WAIT`], then through the reactor.
 /// Returns the stream (blocking again) with it.
-async fn read_frame(stream: UnixStream) -> io::Result<(UnixStream, Vec<u8>)> {
-    let mut frame = Frame::default();
+async fn read_frame(stream: UnixStream) -> io::Result<(UnixStream, BytesMut)> {
+    let mut codec = codec();
+    let mut read = BytesMut::new();
     let started = Instant::now();
     while started.elapsed() < DIRECT_WAIT {
-        match (&stream).read(frame.spare()) {
-            Ok(n) => {
-                if let Some(payload) = frame.filled(n)? {
+        match read_some(&stream, &mut read) {
+            Ok(()) => {
+                if let Some(payload) = answer(&mut codec, &mut read)? {
                     return Ok((stream, payload));
                 }
             }
@@ -189,14 +186,47 @@ async fn read_frame(stream: UnixStream) -> io::Result<(UnixStream, Vec<u8>)> {
     stream.set_nonblocking(true)?;
     let mut watched = tokio::net::UnixStream::from_std(stream)?;
     let payload = loop {
-        let read = watched.read(frame.spare()).await?;
-        if let Some(payload) = frame.filled(read)? {
+        if watched.read_buf(&mut read).await? == 0 {
+            return Err(closed());
+        }
+        if let Some(payload) = answer(&mut codec, &mut read)? {
             break payload;
         }
     };
     let stream = watched.into_std()?;
     stream.set_nonblocking(false)?;
     Ok((stream, payload))
+}
+
+/// Appends what one blocking read returns to `read`.
+fn read_some(mut stream: &UnixStream, read: &mut BytesMut) -> io::Result<()> {
+    let filled = read.len();
+    // All the room the codec reserved for a frame it knows the length of, at least a chunk.
+    read.resize(filled + READ_CHUNK.max(read.capacity() - filled), 0);
+    let got = stream.read(&mut read[filled..]);
+    read.truncate(filled + got.as_ref().map_or(0, |n| *n));
+    match got? {
+        0 => Err(closed()),
+        _ => Ok(()),
+    }
+}
+
+/// The payload of the one frame in `read`, once it is whole.
+fn answer(codec: &mut LengthDelimitedCodec, read: &mut BytesMut) -> io::Result<Option<BytesMut>> {
+    match codec.decode(read)? {
+        Some(_) if !read.is_empty() => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the server sent more than the one answer asked for",
+        )),
+        payload => Ok(payload),
+    }
+}
+
+fn closed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the integrated channel closed (the job ended or the server stopped)",
+    )
 }
 
 /// A read that ran into its timeout (or a signal) rather than failing.
@@ -207,64 +237,6 @@ fn waiting(e: &io::Error) -> bool {
     )
 }
 
-/// One frame being read: its length prefix, then its payload.
-#[derive(Default)]
-struct Frame {
-    bytes: Vec<u8>,
-    filled: usize,
-}
-
-impl Frame {
-    /// Room for the next read.
-    fn spare(&mut self) -> &mut [u8] {
-        let want = match self.expected() {
-            Some(total) => total.max(self.filled + 1),
-            None => self.filled + READ_CHUNK,
-        };
-        if self.bytes.len() < want {
-            self.bytes.resize(want, 0);
-        }
-        &mut self.bytes[self.filled..]
-    }
-
-    /// Counts `n` more bytes read; the payload once the frame is complete.
-    fn filled(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the integrated channel closed (the job ended or the server stopped)",
-            ));
-        }
-        self.filled += n;
-        let Some(total) = self.expected() else {
-            return Ok(None);
-        };
-        if total > 4 + integrated::MAX_FRAME_BYTES {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("a {total}-byte frame is over the channel's limit"),
-            ));
-        }
-        if self.filled < total {
-            return Ok(None);
-        }
-        if self.filled > total {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "the server sent more than the one answer asked for",
-            ));
-        }
-        self.bytes.truncate(total);
-        Ok(Some(self.bytes.split_off(4)))
-    }
-
-    /// The whole frame's length, once its prefix is in.
-    fn expected(&self) -> Option<usize> {
-        let prefix: [u8; 4] = self.bytes.get(..4)?.try_into().ok()?;
-        (self.filled >= 4).then(|| 4 + u32::from_be_bytes(prefix) as usize)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,37 +244,35 @@ mod tests {
     #[test]
     fn frames_are_read_across_short_reads() {
         let payload = integrated::encode(&ServerFrame::Response { id: 3, status: 200 }, b"{}");
-        let bytes = wire(payload.clone());
-        let mut frame = Frame::default();
+        let bytes = wire(payload.clone()).unwrap();
+        let mut codec = codec();
+        let mut read = BytesMut::new();
         let mut done = None;
         for chunk in bytes.chunks(3) {
-            let spare = frame.spare();
-            spare[..chunk.len()].copy_from_slice(chunk);
-            done = frame.filled(chunk.len()).unwrap();
+            read.extend_from_slice(chunk);
+            done = answer(&mut codec, &mut read).unwrap();
         }
-        assert_eq!(done, Some(payload));
+        assert_eq!(done.as_deref(), Some(&payload[..]));
     }
 
     #[test]
     fn refuses_end_of_input_oversized_and_extra_bytes() {
-        let mut frame = Frame::default();
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        drop(theirs);
         assert_eq!(
-            frame.filled(0).unwrap_err().kind(),
+            read_some(&ours, &mut BytesMut::new()).unwrap_err().kind(),
             io::ErrorKind::UnexpectedEof
         );
 
-        let mut frame = Frame::default();
-        frame.spare()[..4].copy_from_slice(&u32::MAX.to_be_bytes());
+        let mut read = BytesMut::from(&u32::MAX.to_be_bytes()[..]);
         assert_eq!(
-            frame.filled(4).unwrap_err().kind(),
+            answer(&mut codec(), &mut read).unwrap_err().kind(),
             io::ErrorKind::InvalidData
         );
 
-        let mut frame = Frame::default();
-        let bytes = [0, 0, 0, 1, b'x', b'y'];
-        frame.spare()[..6].copy_from_slice(&bytes);
+        let mut read = BytesMut::from(&[0, 0, 0, 1, b'x', b'y'][..]);
         assert_eq!(
-            frame.filled(6).unwrap_err().kind(),
+            answer(&mut codec(), &mut read).unwrap_err().kind(),
             io::ErrorKind::InvalidData
         );
     }
