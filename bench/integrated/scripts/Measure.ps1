@@ -13,24 +13,21 @@ function Measure-Pair([string] $Integrated, [string] $Rest, [int] $Times, [int] 
     # later still: measured here, calls kept getting faster for about five seconds), rounds
     # alternating which path goes first, and the median round of each, so a burst of other
     # load (the server refilling its warm pool starts a pwsh) spoils one round, not a path.
-    $paths = [ordered]@{}
-    foreach ($entry in @{ Integrated = $Integrated; Rest = $Rest }.GetEnumerator()) {
-        # Unbound, so $me, $Url and $Token resolve in the script's scope when it runs.
-        $paths[$entry.Key] = [scriptblock]::Create("param(`$n) for (`$i = 0; `$i -lt `$n; `$i++) { `$null = $($entry.Value) }")
-    }
-    # Cold, in batches alternating between the paths, so that neither warms up the code both
-    # share for the other.
+    # Unbound, so $me, $Url and $Token resolve in the script's scope when the loops run.
+    $loop = { param([string] $Command) [scriptblock]::Create("param(`$n) for (`$i = 0; `$i -lt `$n; `$i++) { `$null = $Command }") }
+    $paths = @{ Integrated = & $loop $Integrated; Rest = & $loop $Rest }
+    # Cold, in ten batches alternating between the paths, so that neither warms up the code
+    # both share for the other.
     $cold = @{ Integrated = 0.0; Rest = 0.0 }
     $batch = [Math]::Max(1, [int]($Times / 10))
-    for ($done = 0; $done -lt $Times; $done += $batch) {
+    for ($b = 0; $b -lt 10; $b++) {
         foreach ($name in 'Integrated', 'Rest') {
             $watch = [Diagnostics.Stopwatch]::StartNew()
             & $paths[$name] $batch
             $cold[$name] += $watch.Elapsed.TotalMilliseconds
         }
     }
-    $calls = [Math]::Ceiling($Times / $batch) * $batch
-    $result = @{ IntegratedCold = $cold.Integrated / $calls; RestCold = $cold.Rest / $calls }
+    $result = @{ IntegratedCold = $cold.Integrated / (10 * $batch); RestCold = $cold.Rest / (10 * $batch) }
     foreach ($name in 'Integrated', 'Rest') {
         $watch = [Diagnostics.Stopwatch]::StartNew()
         while ($watch.Elapsed.TotalSeconds -lt $WarmSeconds) { & $paths[$name] 100 }
