@@ -12,9 +12,9 @@ namespace PSUJobs.Clixml
     internal sealed unsafe class ClixmlDecoder : IDisposable
     {
         /// <summary>Batch budget: large enough that per-call overhead vanishes (a few thousand
-        /// objects), small enough that objects start flowing down the pipeline early. The
-        /// native side decodes the next batch on its own thread while this one is built, so
-        /// the first batch is the only one waited for in full: smaller is better there.</summary>
+        /// objects), small enough to bound memory. The native side decodes the next batch on
+        /// its own thread while this one is built; its first batch, the only one waited for in
+        /// full, is a small one so that objects start flowing down the pipeline at once.</summary>
         private const int BatchBytes = 256 * 1024;
 
         private readonly ClixmlDecoderHandle handle;

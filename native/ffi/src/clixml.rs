@@ -25,6 +25,9 @@ type BatchResult = Result<Vec<u8>, FfiError>;
 /// the caller busy, and memory stays at a few `max_bytes`.
 const READY_BATCHES: usize = 1;
 
+/// Budget of the first batch; each later one doubles, up to the caller's `max_bytes`.
+const FIRST_BATCH_BYTES: usize = 16 * 1024;
+
 /// The streaming codec plus the wire tables that span the document, pulled synchronously.
 pub struct BatchDecoder {
     decoder: clixml::Decoder<Source>,
@@ -105,9 +108,12 @@ impl Worker {
         let thread = std::thread::Builder::new()
             .name("psuj-clixml-decode".into())
             .spawn(move || {
+                // The caller waits for the first batch in full; later ones are decoded while it
+                // builds objects. Small batches first, then, so that objects flow at once.
+                let mut budget = FIRST_BATCH_BYTES.min(max_bytes);
                 while !stopped.load(Ordering::Acquire) {
                     let batch = catch_unwind(AssertUnwindSafe(|| {
-                        decoder.next_batch(max_bytes, cancel.as_ref())
+                        decoder.next_batch(budget, cancel.as_ref())
                     }))
                     .unwrap_or_else(|_| {
                         Err(FfiError::new(
@@ -121,6 +127,7 @@ impl Worker {
                     if send.send(batch).is_err() || last {
                         break;
                     }
+                    budget = budget.saturating_mul(2).min(max_bytes);
                 }
             })
             .map_err(|e| {
@@ -330,6 +337,22 @@ mod tests {
             .map(|_| count(&d.next_batch(1, None).unwrap()))
             .collect();
         assert_eq!(counts, [1, 1, 1, 0]);
+    }
+
+    #[test]
+    fn batches_start_small_then_double_up_to_the_budget() {
+        let value = format!("<S>{}</S>", "x".repeat(1000));
+        let doc = format!(
+            r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">{}</Objs>"#,
+            value.repeat(200)
+        );
+        let mut d = open(&doc);
+        let counts: Vec<u32> = (0..5)
+            .map(|_| count(&d.next_batch(64 * 1024, None).unwrap()))
+            .collect();
+        // A value is 2 kB and a bit on the wire (UTF-16), and a batch ends once it holds at
+        // least its budget: 16 kB, 32 kB, then 64 kB.
+        assert_eq!(counts, [9, 17, 33, 33, 33]);
     }
 
     #[test]
