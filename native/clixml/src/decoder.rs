@@ -5,9 +5,11 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::parser::Parser;
+use crate::source::{InMemory, Input, Streamed};
 use crate::tag::Tag;
 use crate::tokenizer::{Token, is_space};
 use crate::value::Value;
+use std::borrow::Cow;
 use std::io::BufRead;
 
 /// The header line `pwsh -OutputFormat xml` writes before the document.
@@ -18,8 +20,11 @@ const CLIXML_HEADER: &[u8] = b"#< CLIXML";
 /// point into an earlier top-level value). Accepts a UTF-8/UTF-16 BOM, `#< CLIXML` header
 /// lines and several concatenated `<Objs>` documents (each its own scope). After an error
 /// the iterator ends.
-pub struct Decoder<R: BufRead> {
-    parser: Parser<R>,
+///
+/// [`Decoder::new`] reads a stream through a bounded window; [`Decoder::from_bytes`] reads a
+/// document already in memory in place, which is faster.
+pub struct Decoder<I: Input> {
+    parser: Parser<I>,
     state: State,
 }
 
@@ -33,12 +38,30 @@ enum State {
     Done,
 }
 
-impl<R: BufRead> Decoder<R> {
+impl<R: BufRead> Decoder<Streamed<R>> {
     pub fn new(input: R) -> Self {
         Self::with_limits(input, Limits::default())
     }
 
     pub fn with_limits(input: R, limits: Limits) -> Self {
+        Decoder::over(Streamed::new(input), limits)
+    }
+}
+
+impl<'a> Decoder<InMemory<'a>> {
+    /// A document in memory, borrowed (`&[u8]`) or owned (`Vec<u8>`): UTF-8 with or without
+    /// BOM, or UTF-16 with BOM (transcoded once).
+    pub fn from_bytes(bytes: impl Into<Cow<'a, [u8]>>) -> Self {
+        Self::from_bytes_with_limits(bytes, Limits::default())
+    }
+
+    pub fn from_bytes_with_limits(bytes: impl Into<Cow<'a, [u8]>>, limits: Limits) -> Self {
+        Decoder::over(InMemory::new(bytes), limits)
+    }
+}
+
+impl<I: Input> Decoder<I> {
+    fn over(input: I, limits: Limits) -> Self {
         Decoder {
             parser: Parser::new(input, limits),
             state: State::Prolog { seen_root: false },
@@ -103,7 +126,7 @@ impl<R: BufRead> Decoder<R> {
     }
 }
 
-impl<R: BufRead> Iterator for Decoder<R> {
+impl<I: Input> Iterator for Decoder<I> {
     type Item = Result<Value>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -123,7 +146,7 @@ impl<R: BufRead> Iterator for Decoder<R> {
 
 /// Decodes a whole document (see [`Decoder`]).
 pub fn decode_document(text: &str) -> Result<Vec<Value>> {
-    Decoder::new(text.as_bytes()).collect()
+    Decoder::from_bytes(text.as_bytes()).collect()
 }
 
 /// Decodes one value element without the `<Objs>` wrapper, ignoring namespaces (remoting
@@ -135,7 +158,7 @@ pub fn decode_fragment(xml: &str) -> Result<Value> {
 /// [`decode_fragment`] over bytes (UTF-8 with or without BOM, or UTF-16 with BOM), e.g. a
 /// PSRP message's data field, with explicit limits.
 pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
-    let mut parser = Parser::new(xml, limits);
+    let mut parser = Parser::new(InMemory::new(xml), limits);
     let mut value = None;
     loop {
         match parser.tok.next()? {

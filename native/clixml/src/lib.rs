@@ -32,4 +32,5 @@ pub use encoder::{encode_document, encode_fragment};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use secure::for_each_secure_string;
+pub use source::{InMemory, Input, Streamed};
 pub use value::*;

@@ -10,13 +10,13 @@ use crate::number::{
 };
 use crate::plain::{TextShape, closes, indent, plain_start, plain_text, utf8};
 use crate::scope::{IdTable, RefKey};
+use crate::source::Input;
 use crate::tag::Tag;
 use crate::time::{parse_datetime, parse_duration};
 use crate::tokenizer::{Span, Token, Tokenizer, is_space};
 use crate::value::{Base, ListKind, Member, ObjId, Object, ProgressRecord, Value};
 use base64::Engine;
 use std::borrow::Cow;
-use std::io::BufRead;
 use std::sync::Arc;
 
 /// A start tag with the attributes CliXml gives meaning to.
@@ -66,8 +66,8 @@ struct Scope {
     ref_count: usize,
 }
 
-pub(crate) struct Parser<R> {
-    pub(crate) tok: Tokenizer<R>,
+pub(crate) struct Parser<I> {
+    pub(crate) tok: Tokenizer<I>,
     limits: Limits,
     scope: Scope,
     /// Set for documents whose minor version is above 1: PowerShell then skips unknown
@@ -75,8 +75,8 @@ pub(crate) struct Parser<R> {
     pub(crate) skip_unknown: bool,
 }
 
-impl<R: BufRead> Parser<R> {
-    pub(crate) fn new(input: R, limits: Limits) -> Self {
+impl<I: Input> Parser<I> {
+    pub(crate) fn new(input: I, limits: Limits) -> Self {
         Parser {
             tok: Tokenizer::new(input, limits.max_bytes, limits.max_string),
             limits,

@@ -100,6 +100,7 @@ fn first_marked(marks: u64) -> usize {
 
 /// How many bytes of whitespace `bytes` starts with. Indentation, a line end and then runs of
 /// spaces, is nearly half of what PowerShell writes, so spaces go eight at a time.
+#[inline]
 pub(crate) fn indent(bytes: &[u8]) -> usize {
     let mut i = 0;
     while i < bytes.len() && matches!(bytes[i], b'\n' | b'\r') {
@@ -322,6 +323,7 @@ const PLAIN_TEXT_MAX: usize = 256;
 /// Element text in `rest` followed by exactly the end tag of `tag`: the text's length, its
 /// shape, and the length of the whole (text and end tag). Eight bytes at a time: each word is
 /// checked for `<` and, below it, for the bytes that make a conversion necessary.
+#[inline]
 pub(crate) fn plain_text(rest: &[u8], tag: Tag) -> Option<(usize, TextShape, usize)> {
     let mut i = 0;
     let (mut entities, mut underscores, mut wide) = (0, 0, 0);

@@ -1,7 +1,122 @@
-//! The byte source under the tokenizer: sniffs the BOM and hands out UTF-8, transcoding
-//! UTF-16 (Windows PowerShell writes UTF-16LE files) incrementally so memory stays bounded.
+//! The bytes under the tokenizer, as UTF-8 with any BOM removed: a stream read through a
+//! bounded window ([`Streamed`], transcoding UTF-16 — Windows PowerShell writes UTF-16LE files —
+//! incrementally), or a document already in memory, read in place ([`InMemory`]).
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
+
+/// What a [`crate::Decoder`] reads from: [`Streamed`] or [`InMemory`].
+pub trait Input: sealed::Sealed {
+    /// The window: the input read so far and not yet discarded.
+    #[doc(hidden)]
+    fn window(&self) -> &[u8];
+
+    /// Discards `window()[..discard]`, then extends the window by about `want` bytes; returns
+    /// how many were added, 0 only at the end of input.
+    #[doc(hidden)]
+    fn advance(&mut self, discard: usize, want: usize) -> io::Result<usize>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<R> Sealed for super::Streamed<R> {}
+    impl Sealed for super::InMemory<'_> {}
+}
+
+/// A stream, read through a window that holds about the token being read, so memory stays
+/// bounded however long the input is.
+pub struct Streamed<R> {
+    src: Source<R>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Streamed<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Streamed {
+            src: Source::new(input),
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl<R: BufRead> Input for Streamed<R> {
+    fn window(&self) -> &[u8] {
+        &self.buf
+    }
+
+    fn advance(&mut self, discard: usize, want: usize) -> io::Result<usize> {
+        self.buf.drain(..discard);
+        self.src.read(&mut self.buf, want)
+    }
+}
+
+/// A whole document in memory (a PSRP message, a job's pipeline output, a string), read in
+/// place: no copy into a window, no refills. Only UTF-16 input is transcoded, once, up front.
+pub struct InMemory<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// The window is `bytes[start..end]`: empty until the first `advance`, which hands out the
+    /// whole document, so that size limits are checked where a stream's are.
+    start: usize,
+    end: usize,
+    /// Why the input could not be transcoded (UTF-32), reported by the first `advance`.
+    error: Option<io::Error>,
+}
+
+impl<'a> InMemory<'a> {
+    pub(crate) fn new(bytes: impl Into<Cow<'a, [u8]>>) -> Self {
+        let bytes = bytes.into();
+        let (bytes, start) = match bytes.as_ref() {
+            [0xEF, 0xBB, 0xBF, ..] => (bytes, 3),
+            // Anything else a BOM or a UTF-16 `<` announces: the streaming source knows them
+            // all (and refuses UTF-32).
+            [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [b'<', 0, ..] | [0, b'<', ..] => {
+                let mut src = Source::new(bytes.as_ref());
+                let mut utf8 = Vec::with_capacity(bytes.len());
+                loop {
+                    match src.read(&mut utf8, usize::MAX) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => return InMemory::failed(e),
+                    }
+                }
+                (Cow::Owned(utf8), 0)
+            }
+            _ => (bytes, 0),
+        };
+        InMemory {
+            bytes,
+            start,
+            end: start,
+            error: None,
+        }
+    }
+
+    fn failed(error: io::Error) -> Self {
+        InMemory {
+            bytes: Cow::Borrowed(&[]),
+            start: 0,
+            end: 0,
+            error: Some(error),
+        }
+    }
+}
+
+impl Input for InMemory<'_> {
+    fn window(&self) -> &[u8] {
+        &self.bytes[self.start..self.end]
+    }
+
+    /// Hands out the rest of the document at once, whatever `want` is.
+    fn advance(&mut self, discard: usize, _want: usize) -> io::Result<usize> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        self.start += discard;
+        let added = self.bytes.len() - self.end;
+        self.end = self.bytes.len();
+        Ok(added)
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Encoding {
@@ -159,6 +274,45 @@ mod tests {
         assert_eq!(all(&utf16(text, false, true)), text);
         assert_eq!(all(&utf16(text, true, false)), text);
         assert_eq!(all(&utf16(text, false, false)), text);
+    }
+
+    /// The whole of an in-memory input, as its first `advance` hands it out.
+    fn in_memory(bytes: &[u8]) -> io::Result<String> {
+        let mut input = InMemory::new(bytes);
+        assert!(input.window().is_empty());
+        input.advance(0, 1)?;
+        let text = String::from_utf8(input.window().to_vec()).unwrap();
+        assert_eq!(input.advance(0, 1)?, 0);
+        Ok(text)
+    }
+
+    #[test]
+    fn in_memory_input_reads_as_the_stream_does() {
+        let text = "<S>héllo 🎵 wörld</S>";
+        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+        with_bom.extend_from_slice(text.as_bytes());
+        for bytes in [
+            text.as_bytes().to_vec(),
+            with_bom,
+            utf16(text, true, true),
+            utf16(text, false, true),
+            utf16(text, true, false),
+            utf16(text, false, false),
+        ] {
+            assert_eq!(in_memory(&bytes).unwrap(), text);
+            assert_eq!(in_memory(&bytes).unwrap(), all(&bytes));
+        }
+        assert_eq!(in_memory(b"").unwrap(), "");
+        let utf32 = in_memory(&[0xFF, 0xFE, 0, 0, b'<', 0, 0, 0]).unwrap_err();
+        assert_eq!(utf32.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn in_memory_input_discards_what_was_read() {
+        let mut input = InMemory::new(&b"<a>b</a>"[..]);
+        assert_eq!(input.advance(0, 1).unwrap(), 8);
+        assert_eq!(input.advance(3, 1).unwrap(), 0);
+        assert_eq!(input.window(), b"b</a>");
     }
 
     #[test]

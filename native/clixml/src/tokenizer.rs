@@ -7,8 +7,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::plain::{indent, is_name_byte};
 use crate::scan::find_byte;
-use crate::source::Source;
-use std::io::BufRead;
+use crate::source::Input;
 use std::ops::Range;
 
 /// Absolute byte offsets into the input, valid until the next [`Tokenizer::next`] call
@@ -33,12 +32,11 @@ pub(crate) enum Token {
 
 const CHUNK: usize = 64 * 1024;
 
-pub(crate) struct Tokenizer<R> {
-    src: Source<R>,
-    buf: Vec<u8>,
-    /// Absolute offset of `buf[0]`.
+pub(crate) struct Tokenizer<I> {
+    input: I,
+    /// Absolute offset of the window's first byte.
     base: u64,
-    /// Read position within `buf`.
+    /// Read position within the window.
     pos: usize,
     eof: bool,
     /// Absolute offset the window must keep (a text span awaiting its end tag).
@@ -54,11 +52,10 @@ pub(crate) struct Tokenizer<R> {
     raw_attrs: Option<Span>,
 }
 
-impl<R: BufRead> Tokenizer<R> {
-    pub(crate) fn new(src: R, max_bytes: u64, max_token: usize) -> Self {
+impl<I: Input> Tokenizer<I> {
+    pub(crate) fn new(input: I, max_bytes: u64, max_token: usize) -> Self {
         Tokenizer {
-            src: Source::new(src),
-            buf: Vec::new(),
+            input,
             base: 0,
             pos: 0,
             eof: false,
@@ -83,7 +80,7 @@ impl<R: BufRead> Tokenizer<R> {
     pub(crate) fn bytes(&self, span: &Span) -> &[u8] {
         let start = (span.start - self.base) as usize;
         let end = (span.end - self.base) as usize;
-        &self.buf[start..end]
+        &self.input.window()[start..end]
     }
 
     /// The `name="value"` pairs of the start tag returned last (raw values, entities unresolved).
@@ -106,7 +103,7 @@ impl<R: BufRead> Tokenizer<R> {
     pub(crate) fn next(&mut self) -> Result<Token> {
         loop {
             self.token_start = self.base + self.pos as u64;
-            let avail = &self.buf[self.pos..];
+            let avail = &self.input.window()[self.pos..];
             let Some(&first) = avail.first() else {
                 if self.eof {
                     return Ok(Token::Eof);
@@ -138,7 +135,7 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// The unread part of the window, for the fast paths of [`crate::plain`].
     pub(crate) fn rest(&self) -> &[u8] {
-        &self.buf[self.pos..]
+        &self.input.window()[self.pos..]
     }
 
     /// Absolute offset of `rest()[i]`.
@@ -163,7 +160,7 @@ impl<R: BufRead> Tokenizer<R> {
     /// callers that use this discard such text anyway, and skipping it here spares a token.
     /// Whitespace before anything else is left for [`Tokenizer::next`] to report as text.
     pub(crate) fn skip_indent(&mut self) {
-        let avail = &self.buf[self.pos..];
+        let avail = &self.input.window()[self.pos..];
         let n = indent(avail);
         if avail.get(n) == Some(&b'<') {
             self.pos += n;
@@ -174,7 +171,7 @@ impl<R: BufRead> Tokenizer<R> {
     /// all in the window (how PowerShell writes every primitive): returns the text's span and
     /// consumes the end tag. `None` leaves everything to the general token loop.
     pub(crate) fn simple_text(&mut self, name: &[u8]) -> Option<Span> {
-        let avail = &self.buf[self.pos..];
+        let avail = &self.input.window()[self.pos..];
         let len = find_byte(b'<', avail)?;
         let end_tag = len + 2..len + 2 + name.len();
         let closed = avail.get(len + 1) == Some(&b'/')
@@ -191,7 +188,7 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// Handles the markup at `pos` (which is `<`). `None`: skipped, or more input needed.
     fn markup(&mut self) -> Result<Option<Token>> {
-        let avail = &self.buf[self.pos..];
+        let avail = &self.input.window()[self.pos..];
         let closing = |pat: &[u8], from: usize| {
             memchr::memmem::find(avail.get(from..).unwrap_or_default(), pat).map(|i| i + from)
         };
@@ -288,7 +285,7 @@ impl<R: BufRead> Tokenizer<R> {
     /// next (`#< CLIXML` contains a `<`, so it cannot go through [`Tokenizer::next`]).
     pub(crate) fn skip_line(&mut self, header: &[u8]) -> Result<bool> {
         loop {
-            let avail = &self.buf[self.pos..];
+            let avail = &self.input.window()[self.pos..];
             let ws = avail.iter().take_while(|&&b| is_space(b)).count();
             let line = &avail[ws..];
             if line.len() >= header.len() || self.eof {
@@ -300,7 +297,7 @@ impl<R: BufRead> Tokenizer<R> {
                     return Ok(true);
                 }
                 if self.eof {
-                    self.pos = self.buf.len();
+                    self.pos = self.input.window().len();
                     return Ok(true);
                 }
             }
@@ -314,7 +311,7 @@ impl<R: BufRead> Tokenizer<R> {
         if self.eof {
             return Err(self.error(ErrorKind::UnexpectedEof));
         }
-        let partial = self.buf.len() - self.pos;
+        let partial = self.input.window().len() - self.pos;
         if partial > self.max_token.saturating_add(16) {
             return Err(self.error(ErrorKind::StringLimit(self.max_token)));
         }
@@ -322,21 +319,18 @@ impl<R: BufRead> Tokenizer<R> {
             Some(pin) => ((pin.saturating_sub(self.base)) as usize).min(self.pos),
             None => self.pos,
         };
-        if keep_from > 0 {
-            self.buf.drain(..keep_from);
-            self.base += keep_from as u64;
-            self.pos -= keep_from;
-        }
         // Geometric growth keeps rescanning a large token linear overall.
         let want = CHUNK.max(partial);
         let n = self
-            .src
-            .read(&mut self.buf, want)
+            .input
+            .advance(keep_from, want)
             .map_err(|e| self.error(ErrorKind::Io(e.to_string())))?;
+        self.base += keep_from as u64;
+        self.pos -= keep_from;
         if n == 0 {
             self.eof = true;
         }
-        if self.base + self.buf.len() as u64 > self.max_bytes {
+        if self.base + self.input.window().len() as u64 > self.max_bytes {
             return Err(self.error(ErrorKind::ByteLimit(self.max_bytes)));
         }
         Ok(())
@@ -475,17 +469,29 @@ fn attribute(rest: &[u8]) -> Result<(&[u8], &[u8], usize), ErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::{InMemory, Streamed};
 
     fn lossy(bytes: &[u8]) -> String {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
+    /// The tokens of `input`, read in place and through a 2-byte stream, which must agree.
     fn tokens(input: &str) -> Result<Vec<String>> {
-        let mut t = Tokenizer::new(
-            std::io::BufReader::with_capacity(2, input.as_bytes()),
+        let in_memory = tokens_of(Tokenizer::new(
+            InMemory::new(input.as_bytes()),
             u64::MAX,
             1 << 20,
-        );
+        ));
+        let streamed = tokens_of(Tokenizer::new(
+            Streamed::new(std::io::BufReader::with_capacity(2, input.as_bytes())),
+            u64::MAX,
+            1 << 20,
+        ));
+        assert_eq!(format!("{in_memory:?}"), format!("{streamed:?}"), "{input}");
+        streamed
+    }
+
+    fn tokens_of<I: Input>(mut t: Tokenizer<I>) -> Result<Vec<String>> {
         let mut out = Vec::new();
         loop {
             let s = |t: &Tokenizer<_>, span: &Span| lossy(t.bytes(span));
@@ -542,7 +548,7 @@ mod tests {
             "<a x>",
         ] {
             let whole = {
-                let mut t = Tokenizer::new(tag.as_bytes(), u64::MAX, 1 << 20);
+                let mut t = Tokenizer::new(InMemory::new(tag.as_bytes()), u64::MAX, 1 << 20);
                 t.next().map(|token| match token {
                     Token::Start { name, empty } => (
                         lossy(t.bytes(&name)),
@@ -556,7 +562,7 @@ mod tests {
             };
             let split = {
                 let reader = std::io::BufReader::with_capacity(2, tag.as_bytes());
-                let mut t = Tokenizer::new(reader, u64::MAX, 1 << 20);
+                let mut t = Tokenizer::new(Streamed::new(reader), u64::MAX, 1 << 20);
                 t.next().map(|token| match token {
                     Token::Start { name, empty } => (
                         lossy(t.bytes(&name)),
@@ -588,20 +594,29 @@ mod tests {
 
     #[test]
     fn enforces_token_and_byte_limits() {
-        let mut t = Tokenizer::new("<a>0123456789</a>".as_bytes(), u64::MAX, 5);
-        assert!(matches!(t.next(), Ok(Token::Start { .. })));
-        assert_eq!(
-            t.next().err().map(|e| e.kind),
-            Some(ErrorKind::StringLimit(5))
-        );
-        // The first read only sniffs the encoding (4 bytes), so `<a>` is within the limit;
-        // reading on past it is refused.
-        let mut t = Tokenizer::new("<a>0123456789</a>".as_bytes(), 4, 100);
+        let doc = "<a>0123456789</a>".as_bytes();
+        for mut t in [
+            Tokenizer::new(InMemory::new(doc), u64::MAX, 5),
+            Tokenizer::new(InMemory::new(doc.to_vec()), u64::MAX, 5),
+        ] {
+            assert!(matches!(t.next(), Ok(Token::Start { .. })));
+            assert_eq!(
+                t.next().err().map(|e| e.kind),
+                Some(ErrorKind::StringLimit(5))
+            );
+        }
+        // A stream's first read only sniffs the encoding (4 bytes), so `<a>` is within the
+        // limit; reading on past it is refused.
+        let mut t = Tokenizer::new(Streamed::new(doc), 4, 100);
         assert!(matches!(t.next(), Ok(Token::Start { .. })));
         assert_eq!(
             t.next().err().map(|e| e.kind),
             Some(ErrorKind::ByteLimit(4))
         );
+        // A document in memory is all there at once: refused before its first token.
+        let mut t = Tokenizer::new(InMemory::new(doc), 4, 100);
+        let e = t.next().err().unwrap();
+        assert_eq!((e.kind, e.position), (ErrorKind::ByteLimit(4), 0));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! (fixed seed) so a failure reproduces.
 
 use clixml::{Decoder, Limits, decode_fragment_bytes};
+use std::io::BufReader;
 
 const FIXTURES: &[&str] = &[
     include_str!("fixtures/errorrecord-thrown.xml"),
@@ -100,10 +101,21 @@ fn decode_all(bytes: &[u8]) -> usize {
         max_bytes: 1 << 20,
         max_string: 4096,
     };
-    let mut ok = 0;
-    for value in Decoder::with_limits(bytes, limits).take(100) {
-        ok += usize::from(value.is_ok());
-    }
+    // Read in place and through a small stream window, the same input must decode the same,
+    // errors and their positions included.
+    let in_memory: Vec<_> = Decoder::from_bytes_with_limits(bytes, limits)
+        .take(100)
+        .collect();
+    let streamed: Vec<_> = Decoder::with_limits(BufReader::with_capacity(7, bytes), limits)
+        .take(100)
+        .collect();
+    assert_eq!(
+        format!("{in_memory:?}"),
+        format!("{streamed:?}"),
+        "{}",
+        String::from_utf8_lossy(bytes)
+    );
+    let ok = in_memory.iter().filter(|value| value.is_ok()).count();
     // The fragment decoder shares the parser but not the framing.
     let start = bytes.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
     ok + usize::from(decode_fragment_bytes(&bytes[start..], limits).is_ok())

@@ -57,7 +57,7 @@ fn powershell_imports_what_we_reencode() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap();
-        let values: Vec<_> = clixml::Decoder::new(bytes.as_slice())
+        let values: Vec<_> = clixml::Decoder::from_bytes(bytes.as_slice())
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let encoded = clixml::encode_document(&values);

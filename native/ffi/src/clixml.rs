@@ -11,14 +11,15 @@ use crate::cancel::{CancelToken, PsujCancel};
 use crate::error::{FfiError, PsujError, PsujStatus};
 use crate::panic::{boundary, boundary_void};
 use crate::wire::BatchWriter;
-use std::io::{BufRead, BufReader, Cursor};
+use std::io::BufReader;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
-type Source = Box<dyn BufRead + Send>;
+/// A document's top-level values, decoded from a stream or from memory.
+type Values = Box<dyn Iterator<Item = clixml::Result<clixml::Value>> + Send>;
 type BatchResult = Result<Vec<u8>, FfiError>;
 
 /// Ready batches the decode thread may hold beyond the one being built: one is enough to keep
@@ -30,7 +31,7 @@ const FIRST_BATCH_BYTES: usize = 16 * 1024;
 
 /// The streaming codec plus the wire tables that span the document, pulled synchronously.
 pub struct BatchDecoder {
-    decoder: clixml::Decoder<Source>,
+    values: Values,
     writer: BatchWriter,
     /// An error met after some values of a batch were decoded: those values are returned
     /// first, and the error on the following call (as Import-Clixml emits objects, then fails).
@@ -39,9 +40,9 @@ pub struct BatchDecoder {
 }
 
 impl BatchDecoder {
-    fn new(source: Source) -> Self {
+    fn new(values: Values) -> Self {
         BatchDecoder {
-            decoder: clixml::Decoder::new(source),
+            values,
             writer: BatchWriter::default(),
             pending: None,
             done: false,
@@ -59,7 +60,7 @@ impl BatchDecoder {
             if cancel.is_some_and(CancelToken::is_cancelled) {
                 return Err(FfiError::cancelled());
             }
-            match self.decoder.next() {
+            match self.values.next() {
                 None => self.done = true,
                 Some(Ok(value)) => self.writer.push(&value),
                 Some(Err(e)) => {
@@ -159,9 +160,9 @@ impl Drop for Worker {
 }
 
 impl PsujClixmlDecoder {
-    fn new(source: Source) -> Self {
+    fn new(values: Values) -> Self {
         PsujClixmlDecoder {
-            state: State::Idle(Box::new(BatchDecoder::new(source))),
+            state: State::Idle(Box::new(BatchDecoder::new(values))),
         }
     }
 
@@ -173,7 +174,7 @@ impl PsujClixmlDecoder {
                 state: State::Finished,
             };
         }
-        PsujClixmlDecoder::new(Box::new(Cursor::new(bytes)))
+        PsujClixmlDecoder::new(Box::new(clixml::Decoder::from_bytes(bytes)))
     }
 
     /// The next batch from the decode thread (started on the first call); an empty batch
@@ -252,8 +253,11 @@ pub extern "C" fn psuj_clixml_decoder_open_path(
         let path = utf8_arg(path, path_len, "path")?;
         let file = std::fs::File::open(path)
             .map_err(|e| FfiError::failed("IoError", format!("cannot open {path}: {e}")))?;
-        let source: Source = Box::new(BufReader::with_capacity(256 * 1024, file));
-        write_handle(out_decoder, PsujClixmlDecoder::new(source))
+        let file = BufReader::with_capacity(256 * 1024, file);
+        write_handle(
+            out_decoder,
+            PsujClixmlDecoder::new(Box::new(clixml::Decoder::new(file))),
+        )
     })
 }
 
@@ -269,7 +273,7 @@ pub extern "C" fn psuj_clixml_decoder_open_bytes(
         let bytes = bytes_arg(bytes, len, "bytes")?.to_vec();
         write_handle(
             out_decoder,
-            PsujClixmlDecoder::new(Box::new(Cursor::new(bytes))),
+            PsujClixmlDecoder::new(Box::new(clixml::Decoder::from_bytes(bytes))),
         )
     })
 }
@@ -310,12 +314,12 @@ mod tests {
 
     const DOC: &str = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><I32>1</I32><S>two</S><Obj RefId="0"><TN RefId="0"><T>System.Object</T></TN><MS><Ref N="Self" RefId="0" /></MS></Obj></Objs>"#;
 
-    fn source(doc: &str) -> Source {
-        Box::new(Cursor::new(doc.as_bytes().to_vec()))
+    fn values(doc: &str) -> Values {
+        Box::new(clixml::Decoder::from_bytes(doc.as_bytes().to_vec()))
     }
 
     fn open(doc: &str) -> PsujClixmlDecoder {
-        PsujClixmlDecoder::new(source(doc))
+        PsujClixmlDecoder::new(values(doc))
     }
 
     #[test]
@@ -384,7 +388,7 @@ mod tests {
                 .map(|i| format!("<S>value {i}</S>"))
                 .collect::<String>()
         );
-        let mut in_place = BatchDecoder::new(source(&doc));
+        let mut in_place = BatchDecoder::new(values(&doc));
         let mut threaded = open(&doc);
         loop {
             let expected = in_place.next_batch(256, None).unwrap();
