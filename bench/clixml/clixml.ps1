@@ -7,7 +7,8 @@
     printed only; nothing here gates a test.
 
     Fairness: both cmdlets read the same file with -LiteralPath and their output is discarded
-    the same way ($null =); each is run once untimed first (JIT, file cache); timed runs
+    the same way ($null =); each is run once untimed first (JIT, file cache); timed rounds
+    (at least a quarter second of runs each, so a small document is run several times)
     alternate which goes first, and medians are reported. Process CPU time is shown beside wall
     time: on a shared, loaded machine it is the steadier of the two, and it charges the native
     decode thread to ConvertFrom-PSUCliXml. The Rust bench and PSSerializer alternate in the
@@ -50,17 +51,19 @@ $docs = [ordered]@{
 }
 
 function Measure-Once([scriptblock] $Action) {
-    # Wall and process CPU seconds of one run, after a full collection so earlier garbage is
-    # not charged to it.
+    # Wall and process CPU seconds per run, after a full collection so earlier garbage is not
+    # charged to it. A short action is repeated for at least a quarter second: a single 5 ms
+    # run is decided by whether a collection happens to fall inside it.
     [GC]::Collect()
     [GC]::WaitForPendingFinalizers()
     $process = [System.Diagnostics.Process]::GetCurrentProcess()
     $cpu = $process.TotalProcessorTime
     $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    & $Action
+    $runs = 0
+    do { & $Action; $runs++ } while ($sw.Elapsed.TotalSeconds -lt 0.25)
     $wall = $sw.Elapsed.TotalSeconds
     $process.Refresh()
-    [pscustomobject]@{ Wall = $wall; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds }
+    [pscustomobject]@{ Wall = $wall / $runs; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds / $runs }
 }
 
 function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {

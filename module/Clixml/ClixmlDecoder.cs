@@ -56,8 +56,17 @@ namespace PSUJobs.Clixml
         /// <summary>Takes ownership of a decoder the native client opened (a job's pipeline output).</summary>
         internal static ClixmlDecoder Adopt(IntPtr decoder) => new ClixmlDecoder(decoder);
 
-        /// <summary>The next top-level values; an empty list at the end of the document.</summary>
-        internal List<object?> Next(CancelHandle cancel)
+        /// <summary>Decodes the rest of the document, handing each top-level value to
+        /// <paramref name="write"/> as soon as it is built.</summary>
+        internal void WriteAll(CancelHandle cancel, Action<object?> write)
+        {
+            while (NextBatch(cancel, write) > 0)
+            {
+            }
+        }
+
+        /// <summary>Decodes and writes the next batch; returns its value count (0 at the end).</summary>
+        private uint NextBatch(CancelHandle cancel, Action<object?> write)
         {
             PsujBuffer buffer = default;
             PsujError error = default;
@@ -69,7 +78,7 @@ namespace PSUJobs.Clixml
                 PsujStatus status = NativeMethods.psuj_clixml_decoder_next(
                     handle.DangerousGetHandle(), (nuint)BatchBytes, cancel.DangerousGetHandle(), &buffer, &error);
                 NativeCall.Check(status, ref error);
-                return reader.ReadBatch(buffer.Ptr, checked((int)buffer.Len));
+                return reader.ReadBatch(buffer.Ptr, checked((int)buffer.Len), write);
             }
             finally
             {

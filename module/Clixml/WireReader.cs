@@ -31,8 +31,11 @@ namespace PSUJobs.Clixml
         private byte* pos;
         private byte* end;
 
-        /// <summary>Reads one batch; returns its top-level values (empty at end of document).</summary>
-        internal List<object?> ReadBatch(byte* data, int length)
+        /// <summary>Reads one batch, handing each top-level value to <paramref name="write"/>
+        /// as soon as it is built; returns how many there were (0 at the end of the document).
+        /// Written at once rather than collected: an object nobody keeps is garbage before the
+        /// next collection instead of being promoted with the rest of its batch.</summary>
+        internal uint ReadBatch(byte* data, int length, Action<object?> write)
         {
             pos = data;
             end = data + length;
@@ -43,13 +46,12 @@ namespace PSUJobs.Clixml
 
             pos += 8;
             uint count = U32();
-            var values = new List<object?>((int)Math.Min(count, 4096));
             for (uint i = 0; i < count; i++)
             {
-                values.Add(Value());
+                write(Value());
             }
 
-            return values;
+            return count;
         }
 
         private void Need(long bytes)

@@ -152,19 +152,7 @@ namespace PSUJobs
             try
             {
                 using ClixmlDecoder decoder = open();
-                while (true)
-                {
-                    List<object?> batch = decoder.Next(cancel);
-                    if (batch.Count == 0)
-                    {
-                        return;
-                    }
-
-                    foreach (object? value in batch)
-                    {
-                        WriteObject(value);
-                    }
-                }
+                decoder.WriteAll(cancel, WriteObject);
             }
             catch (NativeException e) when (e.IsCancelled)
             {

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using PSUJobs.Clixml;
 
 namespace PSUJobs
@@ -13,19 +12,7 @@ namespace PSUJobs
         internal static void Write(PSUCmdlet cmdlet, string jobReference)
         {
             using ClixmlDecoder decoder = ClixmlDecoder.Adopt(cmdlet.Client.OpenPipelineDecoder(jobReference, cmdlet.Cancel));
-            while (true)
-            {
-                List<object?> batch = decoder.Next(cmdlet.Cancel);
-                if (batch.Count == 0)
-                {
-                    return;
-                }
-
-                foreach (object? value in batch)
-                {
-                    cmdlet.WriteObject(value);
-                }
-            }
+            decoder.WriteAll(cmdlet.Cancel, cmdlet.WriteObject);
         }
     }
 }
