@@ -69,7 +69,11 @@ impl<'a> InMemory<'a> {
             [0xEF, 0xBB, 0xBF, ..] => (bytes, 3),
             // Anything else a BOM or a UTF-16 `<` announces: the streaming source knows them
             // all (and refuses UTF-32).
-            [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [b'<', 0, ..] | [0, b'<', ..] => {
+            [0xFF, 0xFE, ..]
+            | [0xFE, 0xFF, ..]
+            | [0, 0, 0xFE, 0xFF, ..]
+            | [b'<', 0, ..]
+            | [0, b'<', ..] => {
                 let mut src = Source::new(bytes.as_ref());
                 let mut utf8 = Vec::with_capacity(bytes.len());
                 loop {
@@ -303,8 +307,13 @@ mod tests {
             assert_eq!(in_memory(&bytes).unwrap(), all(&bytes));
         }
         assert_eq!(in_memory(b"").unwrap(), "");
-        let utf32 = in_memory(&[0xFF, 0xFE, 0, 0, b'<', 0, 0, 0]).unwrap_err();
-        assert_eq!(utf32.kind(), io::ErrorKind::InvalidData);
+        for utf32 in [
+            [0xFF, 0xFE, 0, 0, b'<', 0, 0, 0],
+            [0, 0, 0xFE, 0xFF, 0, 0, 0, b'<'],
+        ] {
+            let error = in_memory(&utf32).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        }
     }
 
     #[test]

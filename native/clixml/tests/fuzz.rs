@@ -34,6 +34,15 @@ impl Rng {
     }
 }
 
+/// UTF-8, UTF-16 LE and BE, UTF-32 LE and BE (refused).
+const BOMS: &[&[u8]] = &[
+    b"\xEF\xBB\xBF",
+    b"\xFF\xFE",
+    b"\xFE\xFF",
+    b"\xFF\xFE\0\0",
+    b"\0\0\xFE\xFF",
+];
+
 /// Bytes that make interesting XML damage.
 const SPICE: &[&[u8]] = &[
     b"<",
@@ -131,9 +140,13 @@ fn mutated_and_random_inputs_never_panic() {
         decoded_values += decode_all(&mutate(&mut rng, doc));
         runs += 1;
     }
-    for _ in 0..12_000 {
+    for i in 0..12_000 {
         let len = rng.below(256);
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        // Some behind a byte-order mark, so that the encodings are sniffed both ways too.
+        if i % 4 == 0 {
+            bytes.splice(0..0, BOMS[rng.below(BOMS.len())].iter().copied());
+        }
         decode_all(&bytes);
         runs += 1;
     }
