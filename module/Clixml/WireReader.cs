@@ -32,9 +32,8 @@ namespace PSUJobs.Clixml
         private byte* end;
 
         /// <summary>Reads one batch, handing each top-level value to <paramref name="write"/>
-        /// as soon as it is built; returns how many there were (0 at the end of the document).
-        /// Written at once rather than collected: an object nobody keeps is garbage before the
-        /// next collection instead of being promoted with the rest of its batch.</summary>
+        /// as soon as it is built, so that it goes down the pipeline without waiting for the rest
+        /// of its batch; returns how many there were (0 at the end of the document).</summary>
         internal uint ReadBatch(byte* data, int length, Action<object?> write)
         {
             pos = data;
