@@ -1,7 +1,8 @@
 //! A pull tokenizer for the XML subset CliXml uses: start/end/empty tags with attributes,
 //! text, CDATA; comments, processing instructions and the XML declaration are skipped, DTDs
-//! refused. It reads through a window over the source so that memory is bounded by the
-//! largest token, and reports absolute byte offsets. Hand-written rather than a general XML
+//! refused. It reads through its input's window (for a stream, bounded by the largest token;
+//! for a document in memory, the document itself) and reports absolute byte offsets.
+//! Hand-written rather than a general XML
 //! reader because decode speed is a goal and CliXml needs none of the rest.
 
 use crate::error::{Error, ErrorKind, Result};
