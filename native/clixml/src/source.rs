@@ -65,27 +65,16 @@ pub struct InMemory<'a> {
 impl<'a> InMemory<'a> {
     pub(crate) fn new(bytes: impl Into<Cow<'a, [u8]>>) -> Self {
         let bytes = bytes.into();
-        let (bytes, start) = match bytes.as_ref() {
-            [0xEF, 0xBB, 0xBF, ..] => (bytes, 3),
-            // Anything else a BOM or a UTF-16 `<` announces: the streaming source knows them
-            // all (and refuses UTF-32).
-            [0xFF, 0xFE, ..]
-            | [0xFE, 0xFF, ..]
-            | [0, 0, 0xFE, 0xFF, ..]
-            | [b'<', 0, ..]
-            | [0, b'<', ..] => {
+        let (bytes, start) = match encoding_of(&bytes) {
+            Err(e) => return InMemory::failed(e),
+            Ok((Encoding::Utf8, bom)) => (bytes, bom),
+            Ok(_) => {
                 let mut src = Source::new(bytes.as_ref());
                 let mut utf8 = Vec::with_capacity(bytes.len());
-                loop {
-                    match src.read(&mut utf8, usize::MAX) {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        Err(e) => return InMemory::failed(e),
-                    }
-                }
+                // UTF-16, known from the sniff above, read from a slice: no read can fail.
+                while src.read(&mut utf8, usize::MAX).is_ok_and(|n| n > 0) {}
                 (Cow::Owned(utf8), 0)
             }
-            _ => (bytes, 0),
         };
         InMemory {
             bytes,
@@ -196,20 +185,7 @@ impl<R: BufRead> Source<R> {
             self.pending.extend_from_slice(&chunk[..n]);
             self.inner.consume(n);
         }
-        let (encoding, bom) = match self.pending.as_slice() {
-            [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
-            [0xFF, 0xFE, 0, 0] | [0, 0, 0xFE, 0xFF] => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "UTF-32 is not supported",
-                ));
-            }
-            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
-            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
-            [b'<', 0, ..] => (Encoding::Utf16Le, 0),
-            [0, b'<', ..] => (Encoding::Utf16Be, 0),
-            _ => (Encoding::Utf8, 0),
-        };
+        let (encoding, bom) = encoding_of(&self.pending)?;
         self.pending.drain(..bom);
         self.encoding = Some(encoding);
         Ok(encoding)
@@ -239,6 +215,25 @@ impl<R: BufRead> Source<R> {
         let len = self.pending.len();
         self.pending.drain(..len - keep);
     }
+}
+
+/// The encoding the first bytes of the input announce (a BOM, or a BOM-less UTF-16 `<`), and
+/// the length of its BOM. UTF-32 is refused.
+fn encoding_of(input: &[u8]) -> io::Result<(Encoding, usize)> {
+    Ok(match &input[..input.len().min(4)] {
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
+        [0xFF, 0xFE, 0, 0] | [0, 0, 0xFE, 0xFF] => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "UTF-32 is not supported",
+            ));
+        }
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+        [b'<', 0, ..] => (Encoding::Utf16Le, 0),
+        [0, b'<', ..] => (Encoding::Utf16Be, 0),
+        _ => (Encoding::Utf8, 0),
+    })
 }
 
 #[cfg(test)]
