@@ -3,8 +3,8 @@
     Get-PSUJob round trip (steady, after a warm-up, and cold, the first calls), and child-job
     start latency (Invoke-PSUScript returning the child), through the cmdlets; and the same GET
     job call through the native client alone (native/client/examples/roundtrip_bench), which
-    shows the transports without PowerShell's per-command cost, the same for both. Target: integrated at most half of REST. Prints the
-    figures; never gates anything.
+    shows the transports without PowerShell's per-command cost, the same for both. Target:
+    integrated at most half of REST. Prints the figures; never gates anything.
 #>
 $ErrorActionPreference = 'Stop'
 $root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
