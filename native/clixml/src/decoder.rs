@@ -5,6 +5,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
 use crate::parser::Parser;
+use crate::referenced::Referenced;
 use crate::source::{InMemory, Input, Streamed};
 use crate::tag::Tag;
 use crate::tokenizer::{Token, is_space};
@@ -61,6 +62,14 @@ impl<'a> Decoder<InMemory<'a>> {
 }
 
 impl<I: Input> Decoder<I> {
+    /// Gives an id ([`crate::Object::id`]) only to objects a `Ref` of the document may name,
+    /// so that a reader keeping identified objects for later `Ref`s keeps only those. Ids stay
+    /// dense, in order of appearance, among the objects that get one.
+    pub fn ids_only_for(mut self, referenced: Referenced) -> Self {
+        self.parser.referenced = referenced;
+        self
+    }
+
     fn over(input: I, limits: Limits) -> Self {
         Decoder {
             parser: Parser::new(input, limits),

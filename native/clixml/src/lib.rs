@@ -18,6 +18,7 @@ mod limits;
 mod number;
 mod parser;
 mod plain;
+mod referenced;
 mod scan;
 mod scope;
 mod secure;
@@ -31,6 +32,7 @@ pub use decoder::{Decoder, decode_document, decode_fragment, decode_fragment_byt
 pub use encoder::{encode_document, encode_fragment};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
+pub use referenced::Referenced;
 pub use secure::for_each_secure_string;
 pub use source::{InMemory, Input, Streamed};
 pub use value::*;

@@ -9,6 +9,7 @@ use crate::number::{
     parse_bool, parse_decimal, parse_float, parse_signed, parse_unsigned, parse_version, trim_xml,
 };
 use crate::plain::{TextShape, closes, indent, plain_start, plain_text, utf8};
+use crate::referenced::Referenced;
 use crate::scope::{IdTable, RefKey};
 use crate::source::Input;
 use crate::tag::Tag;
@@ -73,6 +74,8 @@ pub(crate) struct Parser<I> {
     /// Set for documents whose minor version is above 1: PowerShell then skips unknown
     /// children of `<Obj>` instead of failing.
     pub(crate) skip_unknown: bool,
+    /// Objects whose `RefId` no `Ref` may name get no id (see [`Referenced`]).
+    pub(crate) referenced: Referenced,
 }
 
 impl<I: Input> Parser<I> {
@@ -82,6 +85,7 @@ impl<I: Input> Parser<I> {
             limits,
             scope: Scope::default(),
             skip_unknown: false,
+            referenced: Referenced::any(),
         }
     }
 
@@ -408,7 +412,7 @@ impl<I: Input> Parser<I> {
         // Boxed up front: keeps this recursive frame small.
         let mut obj = Box::<Object>::default();
         // Registered before the children are read so that a Ref inside resolves (cycles).
-        if let Some(key) = s.ref_id {
+        if let Some(key) = s.ref_id.filter(|key| self.referenced.may_name(key)) {
             let id = self.scope.next_id;
             self.scope.next_id += 1;
             self.scope.objects.insert(key, id);

@@ -112,7 +112,7 @@ impl Input for InMemory<'_> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf16Le,
     Utf16Be,
@@ -219,7 +219,7 @@ impl<R: BufRead> Source<R> {
 
 /// The encoding the first bytes of the input announce (a BOM, or a BOM-less UTF-16 `<`), and
 /// the length of its BOM. UTF-32 is refused.
-fn encoding_of(input: &[u8]) -> io::Result<(Encoding, usize)> {
+pub(crate) fn encoding_of(input: &[u8]) -> io::Result<(Encoding, usize)> {
     Ok(match &input[..input.len().min(4)] {
         [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
         [0xFF, 0xFE, 0, 0] | [0, 0, 0xFE, 0xFF] => {

@@ -94,7 +94,9 @@ pub struct ProgressRecord {
 /// `<Obj>`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Object {
-    /// Set when the object carried a `RefId` (PowerShell always writes one).
+    /// Set when the object carried a `RefId` (PowerShell always writes one), unless the
+    /// decoder was told which `RefId`s the document's `Ref`s name
+    /// ([`crate::Decoder::ids_only_for`]) and none names this one.
     pub id: Option<ObjId>,
     /// `TN`/`TNRef`, most derived first, exactly as written (no `Deserialized.` prefix added;
     /// see [`deserialized_type_name`]). Shared so that `TNRef`s cost nothing.

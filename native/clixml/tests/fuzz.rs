@@ -3,7 +3,11 @@
 //! every one must come back as a value or a typed error, never a panic. Deterministic
 //! (fixed seed) so a failure reproduces.
 
-use clixml::{Decoder, Limits, decode_fragment_bytes};
+mod common;
+
+use clixml::{Decoder, Limits, Referenced, Value, decode_fragment_bytes};
+use common::walk;
+use std::collections::HashSet;
 use std::io::BufReader;
 
 const FIXTURES: &[&str] = &[
@@ -55,6 +59,7 @@ const SPICE: &[&[u8]] = &[
     b"_xD83C_",
     b"\"",
     b"<Ref RefId=\"9\"/>",
+    b"<p:Ref RefId='0' />",
     b"<Obj RefId=\"0\">",
     b"</Obj>",
     b"<TNRef RefId=\"5\"/>",
@@ -125,10 +130,50 @@ fn decode_all(bytes: &[u8]) -> usize {
         "{}",
         String::from_utf8_lossy(bytes)
     );
+    referenced_ids_only(bytes, limits, &in_memory);
     let ok = in_memory.iter().filter(|value| value.is_ok()).count();
     // The fragment decoder shares the parser but not the framing.
     let start = bytes.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
     ok + usize::from(decode_fragment_bytes(&bytes[start..], limits).is_ok())
+}
+
+/// Decoding with ids only for the objects the scan says a `Ref` may name must give the same
+/// values and errors (ids aside), and every `Ref` must name an object that kept its id: a
+/// `Ref` the scan missed would leave its target without one.
+fn referenced_ids_only(bytes: &[u8], limits: Limits, all: &[clixml::Result<Value>]) {
+    let mut some: Vec<_> = Decoder::from_bytes_with_limits(bytes, limits)
+        .ids_only_for(Referenced::scan(bytes))
+        .take(100)
+        .collect();
+    let mut ids = HashSet::new();
+    let mut refs = Vec::new();
+    for value in some.iter_mut().flatten() {
+        walk(value, &mut |v| match v {
+            Value::Object(o) => ids.extend(o.id),
+            Value::Ref(id) => refs.push(*id),
+            _ => {}
+        });
+    }
+    assert!(
+        refs.iter().all(|id| ids.contains(id)),
+        "a Ref names an object without an id: {}",
+        String::from_utf8_lossy(bytes)
+    );
+    // The two decodes number objects differently; the rest must be equal.
+    let mut all = all.to_vec();
+    for value in all.iter_mut().chain(some.iter_mut()).flatten() {
+        walk(value, &mut |v| match v {
+            Value::Object(o) => o.id = None,
+            Value::Ref(id) => *id = 0,
+            _ => {}
+        });
+    }
+    assert_eq!(
+        format!("{all:?}"),
+        format!("{some:?}"),
+        "{}",
+        String::from_utf8_lossy(bytes)
+    );
 }
 
 #[test]

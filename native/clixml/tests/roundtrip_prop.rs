@@ -2,7 +2,10 @@
 //! tree. Object ids are renumbered in document order and `Ref`s point at objects already
 //! opened, which is what a decoded tree always looks like.
 
+mod common;
+
 use clixml::{Base, DateKind, DateTime, ListKind, Member, Object, ProgressRecord, Value};
+use common::walk;
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -140,41 +143,15 @@ fn value() -> impl Strategy<Value = Value> {
 /// Gives objects the ids a decoder assigns (document order) and aims every `Ref` at an
 /// object already opened; a `Ref` with nothing to point at becomes `Nil`.
 fn normalise(v: &mut Value, next: &mut u32) {
-    match v {
-        Value::Ref(target) => {
-            if *next == 0 {
-                *v = Value::Nil;
-            } else {
-                *target %= *next;
-            }
-        }
+    walk(v, &mut |v| match v {
+        Value::Ref(_) if *next == 0 => *v = Value::Nil,
+        Value::Ref(target) => *target %= *next,
         Value::Object(obj) => {
             obj.id = Some(*next);
             *next += 1;
-            // Encoder order: base, Props, MS.
-            match &mut obj.base {
-                Some(Base::Value(inner)) => normalise(inner, next),
-                Some(Base::List(_, items)) => items.iter_mut().for_each(|i| normalise(i, next)),
-                Some(Base::Dict(entries)) => entries.iter_mut().for_each(|(k, v)| {
-                    normalise(k, next);
-                    normalise(v, next);
-                }),
-                None => {}
-            }
-            obj.adapted.iter_mut().for_each(|(_, v)| normalise(v, next));
-            normalise_members(&mut obj.extended, next);
         }
         _ => {}
-    }
-}
-
-fn normalise_members(members: &mut [Member], next: &mut u32) {
-    for m in members {
-        match m {
-            Member::Property(_, v) => normalise(v, next),
-            Member::Set(_, inner) => normalise_members(inner, next),
-        }
-    }
+    });
 }
 
 proptest! {
