@@ -85,6 +85,25 @@ Describe 'Pipeline input' {
         [object]::ReferenceEquals($list[0], $list[1]) | Should -BeTrue
     }
 
+    It 'lets go of each object no Ref names once it has gone down the pipeline' {
+        # PowerShell's deserializer keeps every object to the end of the document, so a long
+        # document streamed through a pipeline is held whole. The control shows this test sees it.
+        $path = Join-Path $TestDrive 'many.xml'
+        1..3000 | ForEach-Object { [pscustomobject]@{ I = $_ } } | Export-Clixml -LiteralPath $path
+        function Test-FirstKept([scriptblock] $Convert) {
+            $first = $null
+            $kept = $null
+            & $Convert | ForEach-Object {
+                if ($null -eq $first) { $first = [WeakReference]::new($_) }
+                elseif ($_.I -eq 3000) { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); $kept = $first.IsAlive }
+            }
+            $kept
+        }
+        Test-FirstKept { ConvertFrom-PSUCliXml -LiteralPath $path } | Should -BeFalse
+        Test-FirstKept { Get-Content -LiteralPath $path -Raw | ConvertFrom-PSUCliXml } | Should -BeFalse
+        Test-FirstKept { Import-Clixml -LiteralPath $path } | Should -BeTrue
+    }
+
     It 'builds a dictionary that contains itself' {
         $h = @{ Name = 'c' }; $h['Self'] = $h
         $back = ConvertFrom-PSUCliXml ([System.Management.Automation.PSSerializer]::Serialize($h, 3))

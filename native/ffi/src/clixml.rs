@@ -11,7 +11,9 @@ use crate::cancel::{CancelToken, PsujCancel};
 use crate::error::{FfiError, PsujError, PsujStatus};
 use crate::panic::{boundary, boundary_void};
 use crate::wire::BatchWriter;
-use std::io::BufReader;
+use clixml::Referenced;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +34,9 @@ const FIRST_BATCH_BYTES: usize = 16 * 1024;
 /// The streaming codec plus the wire tables that span the document, pulled synchronously.
 pub struct BatchDecoder {
     values: Values,
+    /// A file not yet scanned for what its `Ref`s name ([`scan_file`]); until it is, `values`
+    /// is empty.
+    unscanned: Option<File>,
     writer: BatchWriter,
     /// An error met after some values of a batch were decoded: those values are returned
     /// first, and the error on the following call (as Import-Clixml emits objects, then fails).
@@ -43,9 +48,18 @@ impl BatchDecoder {
     fn new(values: Values) -> Self {
         BatchDecoder {
             values,
+            unscanned: None,
             writer: BatchWriter::default(),
             pending: None,
             done: false,
+        }
+    }
+
+    /// A file, scanned by the first batch ([`scan_file`]).
+    fn over_file(file: File) -> Self {
+        BatchDecoder {
+            unscanned: Some(file),
+            ..BatchDecoder::new(Box::new(std::iter::empty()))
         }
     }
 
@@ -54,6 +68,9 @@ impl BatchDecoder {
     pub fn next_batch(&mut self, max_bytes: usize, cancel: Option<&CancelToken>) -> BatchResult {
         if let Some(error) = self.pending.take() {
             return Err(error);
+        }
+        if let Some(file) = self.unscanned.take() {
+            self.values = scan_file(file, cancel)?;
         }
         self.writer.begin();
         while !self.done && (self.writer.is_empty() || self.writer.len() < max_bytes) {
@@ -161,8 +178,12 @@ impl Drop for Worker {
 
 impl PsujClixmlDecoder {
     fn new(values: Values) -> Self {
+        PsujClixmlDecoder::idle(BatchDecoder::new(values))
+    }
+
+    fn idle(decoder: BatchDecoder) -> Self {
         PsujClixmlDecoder {
-            state: State::Idle(Box::new(BatchDecoder::new(values))),
+            state: State::Idle(Box::new(decoder)),
         }
     }
 
@@ -174,7 +195,7 @@ impl PsujClixmlDecoder {
                 state: State::Finished,
             };
         }
-        PsujClixmlDecoder::new(Box::new(clixml::Decoder::from_bytes(bytes)))
+        PsujClixmlDecoder::new(in_memory(bytes))
     }
 
     /// The next batch from the decode thread (started on the first call); an empty batch
@@ -200,6 +221,58 @@ impl PsujClixmlDecoder {
                 other.unwrap_or_else(|| Ok(end_batch()))
             }
         }
+    }
+}
+
+/// The values of a document in memory. Only objects some `Ref` of the document names get an
+/// id, the reader's cue to keep them: the others can be freed once they have gone down the
+/// pipeline, where PowerShell's own deserializer keeps every object to the end.
+fn in_memory(bytes: Vec<u8>) -> Values {
+    let referenced = Referenced::scan(&bytes);
+    Box::new(clixml::Decoder::from_bytes(bytes).ids_only_for(referenced))
+}
+
+/// The values of a file, with ids as [`in_memory`] gives them. What the `Ref`s name is found
+/// by a first pass over the file, made by the first batch on the decode thread and stopped by
+/// `cancel`; the same handle is then rewound, so the pass reads the very file decoded. A pipe
+/// or a device cannot be read twice: its objects all keep their ids.
+fn scan_file(mut file: File, cancel: Option<&CancelToken>) -> Result<Values, FfiError> {
+    let mut referenced = Referenced::any();
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        let scanned = Referenced::scan_reader(Watched {
+            inner: &mut file,
+            cancel,
+        });
+        if cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(FfiError::cancelled());
+        }
+        file.rewind().map_err(|e| {
+            FfiError::failed(
+                "IoError",
+                format!("cannot read the file from its start again: {e}"),
+            )
+        })?;
+        // After a read error, "any": decoding will meet the error too, and report it.
+        referenced = scanned.unwrap_or_else(|_| Referenced::any());
+    }
+    let file = BufReader::with_capacity(256 * 1024, file);
+    Ok(Box::new(
+        clixml::Decoder::new(file).ids_only_for(referenced),
+    ))
+}
+
+/// A reader that fails once `cancel` fires.
+struct Watched<'a, R> {
+    inner: R,
+    cancel: Option<&'a CancelToken>,
+}
+
+impl<R: Read> Read for Watched<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.read(buf)
     }
 }
 
@@ -253,11 +326,8 @@ pub extern "C" fn psuj_clixml_decoder_open_path(
         let path = utf8_arg(path, path_len, "path")?;
         let file = std::fs::File::open(path)
             .map_err(|e| FfiError::failed("IoError", format!("cannot open {path}: {e}")))?;
-        let file = BufReader::with_capacity(256 * 1024, file);
-        write_handle(
-            out_decoder,
-            PsujClixmlDecoder::new(Box::new(clixml::Decoder::new(file))),
-        )
+        let decoder = BatchDecoder::over_file(file);
+        write_handle(out_decoder, PsujClixmlDecoder::idle(decoder))
     })
 }
 
@@ -271,10 +341,7 @@ pub extern "C" fn psuj_clixml_decoder_open_bytes(
 ) -> PsujStatus {
     boundary(error, || {
         let bytes = bytes_arg(bytes, len, "bytes")?.to_vec();
-        write_handle(
-            out_decoder,
-            PsujClixmlDecoder::new(Box::new(clixml::Decoder::from_bytes(bytes))),
-        )
+        write_handle(out_decoder, PsujClixmlDecoder::new(in_memory(bytes)))
     })
 }
 
@@ -315,7 +382,7 @@ mod tests {
     const DOC: &str = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><I32>1</I32><S>two</S><Obj RefId="0"><TN RefId="0"><T>System.Object</T></TN><MS><Ref N="Self" RefId="0" /></MS></Obj></Objs>"#;
 
     fn values(doc: &str) -> Values {
-        Box::new(clixml::Decoder::from_bytes(doc.as_bytes().to_vec()))
+        in_memory(doc.as_bytes().to_vec())
     }
 
     fn open(doc: &str) -> PsujClixmlDecoder {
@@ -378,6 +445,22 @@ mod tests {
             open(DOC).next_batch(1, Some(&token)).unwrap_err().status,
             PsujStatus::Cancelled
         );
+    }
+
+    #[test]
+    fn a_file_decodes_as_in_memory_and_its_scan_stops_when_cancelled() {
+        let path = std::env::temp_dir().join(format!("psuj-scan-{}.xml", std::process::id()));
+        std::fs::write(&path, DOC).unwrap();
+        let token = CancelToken::default();
+        let from_file = BatchDecoder::over_file(File::open(&path).unwrap())
+            .next_batch(1 << 20, Some(&token))
+            .unwrap();
+        token.cancel();
+        let scan = scan_file(File::open(&path).unwrap(), Some(&token));
+        std::fs::remove_file(&path).unwrap();
+        let in_memory = BatchDecoder::new(values(DOC)).next_batch(1 << 20, None);
+        assert_eq!(from_file, in_memory.unwrap());
+        assert_eq!(scan.err().map(|e| e.status), Some(PsujStatus::Cancelled));
     }
 
     #[test]
