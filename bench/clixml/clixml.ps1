@@ -6,8 +6,9 @@
     Documents: ~1 MB and ~20 MB of mixed objects, and 100,000 small objects. Timings are
     printed only; nothing here gates a test.
 
-    Fairness: both cmdlets read the same file with -LiteralPath and their output is discarded
-    the same way ($null =); each is run once untimed first (JIT, file cache); timed rounds
+    Fairness: both cmdlets read the same file with -LiteralPath and their output is consumed
+    the same way, collected ($null = …) in one comparison and streamed (| Out-Null) in another;
+    each is run once untimed first (JIT, file cache); timed rounds
     (at least a quarter second of runs each, so a small document is run several times)
     alternate which goes first, and medians are reported. Process CPU time is shown beside wall
     time: on a shared, loaded machine it is the steadier of the two, and it charges the native
@@ -83,7 +84,9 @@ function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
 
 $decodeBench = Build-CargoExample -Package psujobs-clixml -Name decode_bench
 
-$rows = foreach ($entry in $docs.GetEnumerator()) {
+$codec = [System.Collections.Generic.List[object]]::new()
+$cmdlets = [System.Collections.Generic.List[object]]::new()
+foreach ($entry in $docs.GetEnumerator()) {
     $file = $entry.Value
     $mb = (Get-Item $file).Length / 1MB
     $text = [IO.File]::ReadAllText($file)
@@ -95,24 +98,39 @@ $rows = foreach ($entry in $docs.GetEnumerator()) {
     } { Measure-Once { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) } }
     $rustSeconds = Get-Median $timings.First.Wall
     $serializer = Get-Median $timings.Second.Wall
-    $runs = Compare-Alternating { Measure-Once { $null = ConvertFrom-PSUCliXml -LiteralPath $file } } { Measure-Once { $null = Import-Clixml -LiteralPath $file } }
-    $psu = Get-Median $runs.First.Wall
-    $import = Get-Median $runs.Second.Wall
-    [pscustomobject]@{
-        Document            = $entry.Key
-        MB                  = [Math]::Round($mb, 1)
-        'Rust MB/s'         = [Math]::Round($mb / $rustSeconds, 1)
-        'PSSerializer MB/s' = [Math]::Round($mb / $serializer, 1)
-        'Rust/PSSer x'      = [Math]::Round($serializer / $rustSeconds, 1)
-        'PSU MB/s'          = [Math]::Round($mb / $psu, 1)
-        'Import MB/s'       = [Math]::Round($mb / $import, 1)
-        'PSU/Import x'      = [Math]::Round($import / $psu, 2)
-        'min..max x'        = '{0:N2}..{1:N2}' -f (($runs.Second.Wall | Measure-Object -Minimum).Minimum / ($runs.First.Wall | Measure-Object -Maximum).Maximum),
+    $codec.Add([pscustomobject]@{
+            Document            = $entry.Key
+            MB                  = [Math]::Round($mb, 1)
+            'Rust MB/s'         = [Math]::Round($mb / $rustSeconds, 1)
+            'PSSerializer MB/s' = [Math]::Round($mb / $serializer, 1)
+            'Rust/PSSer x'      = [Math]::Round($serializer / $rustSeconds, 1)
+        })
+    # Collected (`$x = …`; `$null = …` collects too) and streamed (`| Out-Null`): streamed,
+    # ConvertFrom-PSUCliXml lets go of each object no Ref names once it is written, where
+    # Import-Clixml keeps every object to the end of the document.
+    $ways = [ordered]@{
+        collected = { $null = ConvertFrom-PSUCliXml -LiteralPath $file }, { $null = Import-Clixml -LiteralPath $file }
+        streamed  = { ConvertFrom-PSUCliXml -LiteralPath $file | Out-Null }, { Import-Clixml -LiteralPath $file | Out-Null }
+    }
+    foreach ($way in $ways.GetEnumerator()) {
+        $runs = Compare-Alternating { Measure-Once $way.Value[0] } { Measure-Once $way.Value[1] }
+        $psu = Get-Median $runs.First.Wall
+        $import = Get-Median $runs.Second.Wall
+        $spread = '{0:N2}..{1:N2}' -f (($runs.Second.Wall | Measure-Object -Minimum).Minimum / ($runs.First.Wall | Measure-Object -Maximum).Maximum),
             (($runs.Second.Wall | Measure-Object -Maximum).Maximum / ($runs.First.Wall | Measure-Object -Minimum).Minimum)
-        'CPU x'             = [Math]::Round((Get-Median $runs.Second.Cpu) / (Get-Median $runs.First.Cpu), 2)
+        $cmdlets.Add([pscustomobject]@{
+                Document       = $entry.Key
+                Output         = $way.Key
+                'PSU MB/s'     = [Math]::Round($mb / $psu, 1)
+                'Import MB/s'  = [Math]::Round($mb / $import, 1)
+                'PSU/Import x' = [Math]::Round($import / $psu, 2)
+                'min..max x'   = $spread
+                'CPU x'        = [Math]::Round((Get-Median $runs.Second.Cpu) / (Get-Median $runs.First.Cpu), 2)
+            })
     }
 }
-$rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+$codec | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+$cmdlets | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 Write-Host "Medians of $Repeat alternating runs after a warm-up; 'min..max x' is the spread of the wall-clock ratio."
 Write-Host 'Targets: Rust/PSSerializer >= 30x, ConvertFrom-PSUCliXml/Import-Clixml >= 3x'
 Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore
