@@ -226,39 +226,4 @@ mod tests {
             ]
         );
     }
-
-    /// Hands out `step` bytes per read, so that tags straddle every chunk boundary.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let n = self.1.min(self.0.len()).min(out.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn a_stream_read_in_pieces_gives_what_the_whole_gives() {
-        let docs = [
-            r#"<Objs><Obj RefId="0"/><Ref N="x" RefId="0" /><a:Ref RefId="77"/></Objs>"#,
-            r#"<Ref RefId="1"/><Ref RefId="&amp;"/>"#,
-            "<Objs><S>Re</S><Ref RefId=\"2\"/></Objs>",
-            "<Ref",
-        ];
-        for doc in docs {
-            let whole = Referenced::scan(doc.as_bytes());
-            let utf16: Vec<u8> = format!("\u{feff}{doc}")
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect();
-            for bytes in [doc.as_bytes(), &utf16] {
-                for step in 1..=bytes.len() {
-                    let streamed = Referenced::scan_reader(Trickle(bytes, step)).unwrap();
-                    assert_eq!(streamed, whole, "{doc:?} read {step} bytes at a time");
-                }
-            }
-        }
-    }
 }

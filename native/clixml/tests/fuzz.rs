@@ -8,7 +8,7 @@ mod common;
 use clixml::{Decoder, Limits, Referenced, Value, decode_fragment_bytes};
 use common::walk;
 use std::collections::HashSet;
-use std::io::BufReader;
+use std::io::{self, BufReader, Read};
 
 const FIXTURES: &[&str] = &[
     include_str!("fixtures/errorrecord-thrown.xml"),
@@ -35,6 +35,19 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A reader handing out at most `.1` bytes per read, so that whatever reads it meets every
+/// boundary there is.
+pub struct Trickle<'a>(pub &'a [u8], pub usize);
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.1.min(self.0.len()).min(out.len());
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
     }
 }
 
@@ -141,8 +154,17 @@ fn decode_all(bytes: &[u8]) -> usize {
 /// values and errors (ids aside), and every `Ref` must name an object that kept its id: a
 /// `Ref` the scan missed would leave its target without one.
 fn referenced_ids_only(bytes: &[u8], limits: Limits, all: &[clixml::Result<Value>]) {
+    let referenced = Referenced::scan(bytes);
+    // A stream is scanned a chunk at a time, and must come to the same answer.
+    let streamed = Referenced::scan_reader(Trickle(bytes, 1 + bytes.len() % 13));
+    assert_eq!(
+        streamed.unwrap_or_else(|_| Referenced::any()),
+        referenced,
+        "{}",
+        String::from_utf8_lossy(bytes)
+    );
     let mut some: Vec<_> = Decoder::from_bytes_with_limits(bytes, limits)
-        .ids_only_for(Referenced::scan(bytes))
+        .ids_only_for(referenced)
         .take(100)
         .collect();
     let mut ids = HashSet::new();
@@ -174,6 +196,29 @@ fn referenced_ids_only(bytes: &[u8], limits: Limits, all: &[clixml::Result<Value
         "{}",
         String::from_utf8_lossy(bytes)
     );
+}
+
+#[test]
+fn a_ref_scan_read_in_pieces_gives_what_the_whole_gives() {
+    let docs = [
+        r#"<Objs><Obj RefId="0"/><Ref N="x" RefId="0" /><a:Ref RefId="77"/></Objs>"#,
+        r#"<Ref RefId="1"/><Ref RefId="&amp;"/>"#,
+        "<Objs><S>Re</S><Ref RefId=\"2\"/></Objs>",
+        "<Ref",
+    ];
+    for doc in docs {
+        let whole = Referenced::scan(doc.as_bytes());
+        let utf16: Vec<u8> = format!("\u{feff}{doc}")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        for bytes in [doc.as_bytes(), &utf16] {
+            for step in 1..=bytes.len() {
+                let streamed = Referenced::scan_reader(Trickle(bytes, step)).unwrap();
+                assert_eq!(streamed, whole, "{doc:?} read {step} bytes at a time");
+            }
+        }
+    }
 }
 
 #[test]
