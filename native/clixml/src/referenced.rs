@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::io::{self, BufReader, Read};
 
 /// The RefIds some `<Ref>` of a document may name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Referenced(Option<HashSet<RefKey>>);
 
 /// The scan met markup it does not read plainly; every object may be named.
