@@ -463,6 +463,30 @@ mod tests {
         assert_eq!(scan.err().map(|e| e.status), Some(PsujStatus::Cancelled));
     }
 
+    /// A pipe cannot be read twice: it is decoded without a scan, every object keeping its id.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_decoded_without_being_scanned() {
+        let fifo = std::env::temp_dir().join(format!("psuj-fifo-{}", std::process::id()));
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo");
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, DOC))
+        };
+        let from_pipe =
+            BatchDecoder::over_file(File::open(&fifo).unwrap()).next_batch(1 << 20, None);
+        writer.join().unwrap().unwrap();
+        std::fs::remove_file(&fifo).unwrap();
+        let all_ids = Box::new(clixml::Decoder::from_bytes(DOC.as_bytes()));
+        assert_eq!(
+            from_pipe.unwrap(),
+            BatchDecoder::new(all_ids)
+                .next_batch(1 << 20, None)
+                .unwrap()
+        );
+    }
+
     #[test]
     fn decode_thread_yields_the_same_batches_as_decoding_in_place() {
         let doc = format!(
