@@ -9,6 +9,7 @@
 
 use crate::scope::RefKey;
 use crate::source::{Encoding, Source, encoding_of};
+use crate::tokenizer::{attribute_text, attributes, is_space};
 use memchr::memmem;
 use std::collections::HashSet;
 use std::io::{self, BufReader, Read};
@@ -97,46 +98,24 @@ fn scan_chunk(bytes: &[u8], at_end: bool, keys: &mut HashSet<RefKey>) -> Result<
 }
 
 /// The `RefId` values among a start tag's attributes (`attrs`: what follows the name, up to
-/// the `>`). Values with entities or characters XML normalises are not read.
+/// the `>`), split as the tokenizer splits them. Values with entities or characters XML
+/// normalises are not read.
 fn ref_ids(attrs: &[u8], keys: &mut HashSet<RefKey>) -> Result<(), Unreadable> {
-    let mut rest = trim_start(attrs);
-    while !matches!(rest, [] | [b'/']) {
-        let eq = memchr::memchr(b'=', rest).ok_or(Unreadable)?;
-        let name = trim_end(&rest[..eq]);
-        let quoted = trim_start(&rest[eq + 1..]);
-        let (&quote, body) = quoted.split_first().ok_or(Unreadable)?;
-        if !matches!(quote, b'"' | b'\'') {
-            return Err(Unreadable);
-        }
-        let close = memchr::memchr(quote, body).ok_or(Unreadable)?;
-        let value = &body[..close];
+    let (text, _) = attribute_text(attrs, 0, attrs.len());
+    for attr in attributes(&attrs[text]) {
+        let (name, value) = attr.map_err(|_| Unreadable)?;
         if name == b"RefId" {
             if value
                 .iter()
-                .any(|&b| matches!(b, b'&' | b'<' | b'\t' | b'\r' | b'\n'))
+                .any(|&b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
             {
                 return Err(Unreadable);
             }
             let text = std::str::from_utf8(value).map_err(|_| Unreadable)?;
             keys.insert(RefKey::parse(text));
         }
-        rest = trim_start(&body[close + 1..]);
     }
     Ok(())
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-fn trim_start(bytes: &[u8]) -> &[u8] {
-    let spaces = bytes.iter().take_while(|&&b| is_space(b)).count();
-    &bytes[spaces..]
-}
-
-fn trim_end(bytes: &[u8]) -> &[u8] {
-    let spaces = bytes.iter().rev().take_while(|&&b| is_space(b)).count();
-    &bytes[..bytes.len() - spaces]
 }
 
 #[cfg(test)]

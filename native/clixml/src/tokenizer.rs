@@ -244,11 +244,7 @@ impl<I: Input> Tokenizer<I> {
             if name_end == 1 {
                 return Err(self.error(ErrorKind::Syntax("missing element name")));
             }
-            let mut attrs = trim(avail, name_end, end);
-            let empty = attrs.end > attrs.start && avail[attrs.end - 1] == b'/';
-            if empty {
-                attrs.end -= 1;
-            }
+            let (attrs, empty) = attribute_text(avail, name_end, end);
             self.attrs.clear();
             self.raw_attrs = Some(self.abs(attrs));
             let token = Token::Start {
@@ -351,6 +347,17 @@ fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> Range<usize> {
         end -= 1;
     }
     start..end
+}
+
+/// The attribute text of a start tag, `tag[name_end..end]` (from its name up to its `>`)
+/// trimmed and without the `/` of an empty tag, and whether it had that `/`.
+pub(crate) fn attribute_text(tag: &[u8], name_end: usize, end: usize) -> (Range<usize>, bool) {
+    let mut attrs = trim(tag, name_end, end);
+    let empty = attrs.end > attrs.start && tag[attrs.end - 1] == b'/';
+    if empty {
+        attrs.end -= 1;
+    }
+    (attrs, empty)
 }
 
 /// One pass over a plain start tag, `<name( attr="value")*\s*/?>` (what PowerShell writes),
