@@ -2,8 +2,8 @@
 //! text, CDATA; comments, processing instructions and the XML declaration are skipped, DTDs
 //! refused. It reads through its input's window (for a stream, bounded by the largest token;
 //! for a document in memory, the document itself) and reports absolute byte offsets.
-//! Hand-written rather than a general XML
-//! reader because decode speed is a goal and CliXml needs none of the rest.
+//! Hand-written rather than a general XML reader because decode speed is a goal and CliXml
+//! needs none of the rest.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::plain::{indent, is_name_byte};
