@@ -234,37 +234,56 @@ fn in_memory(bytes: Vec<u8>) -> Values {
 
 /// The values of a file, with ids as [`in_memory`] gives them. What the `Ref`s name is found
 /// by a first pass over the file, made by the first batch on the decode thread and stopped by
-/// `cancel`; the same handle is then rewound, so the pass reads the very file decoded. A pipe
+/// `cancel`; the same handle is then rewound, so the pass reads the very file decoded, and the
+/// decode stops where the pass did: bytes written to the file in between (a `Ref` the pass did
+/// not see) make a truncated document, as they would for a reader that came earlier. A pipe
 /// or a device cannot be read twice: its objects all keep their ids.
 fn scan_file(mut file: File, cancel: Option<&CancelToken>) -> Result<Values, FfiError> {
-    let mut referenced = Referenced::any();
-    if file.metadata().is_ok_and(|m| m.is_file()) {
-        let scanned = Referenced::scan_reader(Watched {
-            inner: &mut file,
-            cancel,
-        });
-        if cancel.is_some_and(CancelToken::is_cancelled) {
-            return Err(FfiError::cancelled());
-        }
-        file.rewind().map_err(|e| {
-            FfiError::failed(
-                "IoError",
-                format!("cannot read the file from its start again: {e}"),
-            )
-        })?;
-        // After a read error, "any": decoding will meet the error too, and report it.
-        referenced = scanned.unwrap_or_else(|_| Referenced::any());
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(every_id(file));
     }
-    let file = BufReader::with_capacity(256 * 1024, file);
-    Ok(Box::new(
-        clixml::Decoder::new(file).ids_only_for(referenced),
-    ))
+    let mut watched = Watched {
+        inner: &mut file,
+        cancel,
+        read: 0,
+    };
+    let scanned = Referenced::scan_reader(&mut watched);
+    let length = watched.read;
+    if cancel.is_some_and(CancelToken::is_cancelled) {
+        return Err(FfiError::cancelled());
+    }
+    file.rewind().map_err(|e| {
+        FfiError::failed(
+            "IoError",
+            format!("cannot read the file from its start again: {e}"),
+        )
+    })?;
+    Ok(match scanned {
+        Ok(referenced) => {
+            let file = BufReader::with_capacity(FILE_BUFFER, file.take(length));
+            Box::new(clixml::Decoder::new(file).ids_only_for(referenced))
+        }
+        // After a read error, all of it: decoding will meet the error too, and report it.
+        Err(_) => every_id(file),
+    })
 }
 
-/// A reader that fails once `cancel` fires.
+/// Read buffer of a file being decoded.
+const FILE_BUFFER: usize = 256 * 1024;
+
+/// The values of a file decoded unscanned, every object keeping its id.
+fn every_id(file: File) -> Values {
+    Box::new(clixml::Decoder::new(BufReader::with_capacity(
+        FILE_BUFFER,
+        file,
+    )))
+}
+
+/// A reader that fails once `cancel` fires, counting the bytes it reads.
 struct Watched<'a, R> {
     inner: R,
     cancel: Option<&'a CancelToken>,
+    read: u64,
 }
 
 impl<R: Read> Read for Watched<'_, R> {
@@ -272,7 +291,9 @@ impl<R: Read> Read for Watched<'_, R> {
         if self.cancel.is_some_and(CancelToken::is_cancelled) {
             return Err(std::io::Error::other("cancelled"));
         }
-        self.inner.read(buf)
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -461,6 +482,25 @@ mod tests {
         let in_memory = BatchDecoder::new(values(DOC)).next_batch(1 << 20, None);
         assert_eq!(from_file, in_memory.unwrap());
         assert_eq!(scan.err().map(|e| e.status), Some(PsujStatus::Cancelled));
+    }
+
+    /// What is written to a file after its scan is not decoded: the document ends where the
+    /// scan ended, so a `Ref` the scan did not see cannot name an object left without an id.
+    #[test]
+    fn a_file_is_decoded_as_far_as_it_was_scanned() {
+        let path = std::env::temp_dir().join(format!("psuj-grow-{}.xml", std::process::id()));
+        let head = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj RefId="0"><MS><I32 N="x">1</I32></MS></Obj>"#;
+        std::fs::write(&path, head).unwrap();
+        let mut values = scan_file(File::open(&path).unwrap(), None).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, br#"<Ref RefId="0" /></Objs>"#).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(values.next(), Some(Ok(clixml::Value::Object(_)))));
+        let end = values.next().and_then(Result::err).map(|e| e.kind);
+        assert_eq!(end, Some(clixml::ErrorKind::UnexpectedEof));
     }
 
     /// A pipe cannot be read twice: it is decoded without a scan, every object keeping its id.
