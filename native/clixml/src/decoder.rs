@@ -191,6 +191,7 @@ pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn streams_top_level_values_across_headers_and_documents() {
@@ -228,6 +229,32 @@ mod tests {
         assert_eq!(
             decode_document(&doc("1.1.0.1")).unwrap_err().kind,
             ErrorKind::UnknownElement("Future".into())
+        );
+    }
+
+    /// Job output joined into one document: each object redefines type-name list 0.
+    #[test]
+    fn a_type_name_list_redefined_unchanged_is_the_list_already_known() {
+        let obj = |names: &str| format!("<Obj><TN RefId=\"0\">{names}</TN></Obj>");
+        let doc = format!(
+            "<Objs>{}{}{}<Obj><TNRef RefId=\"0\" /></Obj></Objs>",
+            obj("<T>A</T><T>System.Object</T>"),
+            obj("<T>A</T><T>System.Object</T>"),
+            obj("<T>B</T>"),
+        );
+        let lists: Vec<_> = decode_document(&doc)
+            .unwrap()
+            .into_iter()
+            .map(|value| match value {
+                Value::Object(o) => o.type_names.unwrap(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(Arc::ptr_eq(&lists[0], &lists[1]));
+        assert_eq!(lists[2][..], ["B".to_owned()]);
+        assert!(
+            Arc::ptr_eq(&lists[2], &lists[3]),
+            "a TNRef names the latest definition"
         );
     }
 

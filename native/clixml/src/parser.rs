@@ -492,10 +492,20 @@ impl<I: Input> Parser<I> {
                 }
             }
         }
-        let names: Arc<[String]> = names.into();
-        if let Some(key) = s.ref_id {
-            self.scope.types.insert(key, Arc::clone(&names));
+        let Some(key) = s.ref_id else {
+            return Ok(names.into());
+        };
+        // Job output joined into one document repeats each object's own fragment, so every
+        // object redefines RefId 0 with the same names: the list already known is kept, and
+        // readers that key lists by identity (the FFI batch writer) hold one list, not one per
+        // object.
+        if let Some(known) = self.scope.types.get(&key)
+            && known[..] == names[..]
+        {
+            return Ok(Arc::clone(known));
         }
+        let names: Arc<[String]> = names.into();
+        self.scope.types.insert(key, Arc::clone(&names));
         Ok(names)
     }
 
