@@ -104,6 +104,24 @@ Describe 'Pipeline input' {
         Test-FirstKept { Import-Clixml -LiteralPath $path } | Should -BeTrue
     }
 
+    It 'lets go of an object whose RefId a later object redefines, as in joined job output' {
+        # A job's pipeline output joined into one document repeats each object's own fragment,
+        # so every object is RefId 0; here each also names itself, so RefId 0 is referenced.
+        $objects = foreach ($i in 1..3000) {
+            "<Obj RefId=`"0`"><TN RefId=`"0`"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><I32 N=`"I`">$i</I32><Ref N=`"Self`" RefId=`"0`" /></MS></Obj>"
+        }
+        $path = Join-Path $TestDrive 'joined.xml'
+        Set-Content -LiteralPath $path -Value "<Objs Version=`"1.1.0.1`" $ns>$(-join $objects)</Objs>" -NoNewline
+        $first = $null
+        $kept = $null
+        ConvertFrom-PSUCliXml -LiteralPath $path | ForEach-Object {
+            [object]::ReferenceEquals($_.Self, $_) | Should -BeTrue
+            if ($null -eq $first) { $first = [WeakReference]::new($_) }
+            elseif ($_.I -eq 3000) { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); $kept = $first.IsAlive }
+        }
+        $kept | Should -BeFalse
+    }
+
     It 'builds a dictionary that contains itself' {
         $h = @{ Name = 'c' }; $h['Self'] = $h
         $back = ConvertFrom-PSUCliXml ([System.Management.Automation.PSSerializer]::Serialize($h, 3))

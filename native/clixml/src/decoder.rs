@@ -191,6 +191,7 @@ pub fn decode_fragment_bytes(xml: &[u8], limits: Limits) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Member;
     use std::sync::Arc;
 
     #[test]
@@ -256,6 +257,30 @@ mod tests {
             Arc::ptr_eq(&lists[2], &lists[3]),
             "a TNRef names the latest definition"
         );
+    }
+
+    /// Joined job output again: every object redefines RefId 0, and nested RefIds repeat too.
+    #[test]
+    fn a_redefined_ref_id_takes_over_the_id_of_the_object_it_replaces() {
+        let fragment = "<Obj RefId=\"0\"><MS><Obj N=\"A\" RefId=\"1\" /><Ref N=\"B\" RefId=\"1\" /></MS></Obj>";
+        let doc = format!("<Objs>{fragment}{fragment}<Ref RefId=\"0\" /></Objs>");
+        let values = decode_document(&doc).unwrap();
+        for value in &values[..2] {
+            let Value::Object(o) = value else {
+                panic!("{value:?}")
+            };
+            assert_eq!(o.id, Some(0));
+            match &o.extended[..] {
+                [
+                    Member::Property(_, Value::Object(a)),
+                    Member::Property(_, b),
+                ] => {
+                    assert_eq!((a.id, b), (Some(1), &Value::Ref(1)));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(values[2], Value::Ref(0), "the latest object that had id 0");
     }
 
     #[test]

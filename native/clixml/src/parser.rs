@@ -413,8 +413,16 @@ impl<I: Input> Parser<I> {
         let mut obj = Box::<Object>::default();
         // Registered before the children are read so that a Ref inside resolves (cycles).
         if let Some(key) = s.ref_id.filter(|key| self.referenced.may_name(key)) {
-            let id = self.scope.next_id;
-            self.scope.next_id += 1;
+            // A redefined RefId takes over the id of the object it replaces, which no later
+            // Ref can name: a reader keeping objects by id (the module) then lets that one go.
+            // Job output joined into one document redefines the same RefIds in every object.
+            let id = match self.scope.objects.get(&key) {
+                Some(&id) => id,
+                None => {
+                    self.scope.next_id += 1;
+                    self.scope.next_id - 1
+                }
+            };
             self.scope.objects.insert(key, id);
             obj.id = Some(id);
         }

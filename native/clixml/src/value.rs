@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 /// Dense id of an `<Obj>` within one serializer scope (a document or a remoting message),
-/// assigned in order of appearance. The decoder maps the document's `RefId` strings to these.
+/// assigned in order of appearance. The decoder maps the document's `RefId` strings to these;
+/// an object redefining a `RefId` takes over the id of the one it replaces, so a `Ref` names
+/// the latest object that had its id when it was read.
 pub type ObjId = u32;
 
 /// One CliXml value: a primitive element, an `<Obj>`, a `<Ref>` or `<Nil/>`.
