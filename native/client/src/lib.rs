@@ -34,6 +34,7 @@ pub use error::{Error, Resource, Result};
 pub use http::HttpTransport;
 pub use integrated::{IntegratedEndpoint, IntegratedTransport};
 pub use job_ref::JobRef;
+pub use pipeline::PipelineObjects;
 pub use transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
 pub use wait_event::{JobProgress, WaitEvent, WaitOptions};
 

@@ -1,14 +1,25 @@
-//! A job's pipeline output: the stored CliXml records, the whole CliXml document, the decoded
-//! values, and deleting them.
+//! A job's pipeline output: the stored CliXml records, all of its objects at once (our
+//! server's whole CliXml document, or a real PSU's records decoded), and deleting them.
 
 use model::PipelineOutput;
 
-use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::client::{Client, parse_json};
+use crate::error::Result;
 use crate::job_ref::JobRef;
 use crate::jobs::job_resource;
 use crate::pipeline_decode::decode_record;
 use crate::transport::{Accept, ApiRequest, Method};
+
+/// A job's pipeline objects as the server gave them.
+#[derive(Debug, PartialEq)]
+pub enum PipelineObjects {
+    /// Our server: every object in one CliXml document, the form `Import-Clixml` reads, so
+    /// `Ref`s across objects resolve and the document can be decoded as it streams.
+    Document(Vec<u8>),
+    /// A real PSU, which answers `Accept: application/clixml` with its JSON records: the
+    /// values they hold, in order.
+    Values(Vec<clixml::Value>),
+}
 
 impl Client {
     /// One record per pipeline object, each holding the object's CliXml fragment as the job
@@ -18,23 +29,23 @@ impl Client {
         self.json(request, job_resource(job)).await
     }
 
-    /// Every pipeline object as one CliXml document (`Accept: application/clixml`), the form
-    /// `Import-Clixml` reads.
-    pub async fn pipeline_output_clixml(&self, job: JobRef) -> Result<String> {
+    /// Every pipeline object (what `Get-PSUJobPipelineOutput` returns), asked for as one
+    /// CliXml document (`Accept: application/clixml`).
+    pub async fn pipeline_objects(&self, job: JobRef) -> Result<PipelineObjects> {
         let mut request = ApiRequest::new(Method::Get, format!("job/{job}/pipelineOutput"));
         request.accept = Accept::CliXml;
-        let response = self.send(request, job_resource(job)).await?;
-        String::from_utf8(response.body)
-            .map_err(|e| Error::BadResponse(format!("the pipeline output is not UTF-8: {e}")))
-    }
-
-    /// The pipeline objects decoded, in order (what `Get-PSUJobPipelineOutput` returns).
-    pub async fn pipeline_values(&self, job: JobRef) -> Result<Vec<clixml::Value>> {
-        let mut values = Vec::new();
-        for record in self.pipeline_output(job).await? {
-            values.extend(decode_record(&record)?);
+        let path = request.path.clone();
+        let body = self.send(request, job_resource(job)).await?.body;
+        // A CliXml document starts with markup (or a byte-order mark); JSON records with `[`.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+            return Ok(PipelineObjects::Document(body));
         }
-        Ok(values)
+        let records: Vec<PipelineOutput> = parse_json(&body, &path)?;
+        let mut values = Vec::new();
+        for record in &records {
+            values.extend(decode_record(record)?);
+        }
+        Ok(PipelineObjects::Values(values))
     }
 
     pub async fn delete_pipeline_output(&self, job: JobRef) -> Result<()> {

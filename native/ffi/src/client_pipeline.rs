@@ -2,7 +2,10 @@
 //! request with `Accept: application/clixml`, so `Ref`s across objects resolve) and go
 //! straight into a `psuj_clixml_decoder_*` handle, the one `ConvertFrom-PSUCliXml` uses: the
 //! document never crosses into .NET as text (which would hold it twice more, as UTF-16 and
-//! again as UTF-8).
+//! again as UTF-8). A real PSU answers with its JSON records instead; the values they hold go
+//! into the same kind of handle.
+
+use client::PipelineObjects;
 
 use crate::cancel::PsujCancel;
 use crate::client_connection::{PsujClient, call, client_arg, job_arg};
@@ -24,11 +27,11 @@ pub extern "C" fn psuj_client_pipeline_decoder(
     boundary(error, || {
         let client = client_arg(client)?;
         let job = job_arg(job, job_len)?;
-        let document = call(cancel, client.pipeline_output_clixml(job))?;
-        write_handle(
-            out_decoder,
-            PsujClixmlDecoder::over_bytes(document.into_bytes()),
-        )
+        let decoder = match call(cancel, client.pipeline_objects(job))? {
+            PipelineObjects::Document(document) => PsujClixmlDecoder::over_bytes(document),
+            PipelineObjects::Values(values) => PsujClixmlDecoder::over_values(values),
+        };
+        write_handle(out_decoder, decoder)
     })
 }
 

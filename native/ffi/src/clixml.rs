@@ -187,6 +187,11 @@ impl PsujClixmlDecoder {
         }
     }
 
+    /// A decoder handing out values decoded already (a real PSU's pipeline records).
+    pub(crate) fn over_values(values: Vec<clixml::Value>) -> Self {
+        PsujClixmlDecoder::new(Box::new(values.into_iter().map(Ok)))
+    }
+
     /// A decoder over a document held in memory; a blank one (a job with no pipeline output,
     /// as some servers send it) holds no values rather than being an error.
     pub(crate) fn over_bytes(bytes: Vec<u8>) -> Self {

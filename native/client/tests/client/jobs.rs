@@ -1,6 +1,6 @@
-use client::JobRef;
 use client::clixml::{Member, Value};
 use client::model::{JobQuery, JobStatus, OrderBy, OrderDirection, OutputQuery, OutputType};
+use client::{JobRef, PipelineObjects};
 use serde_json::json;
 use uuid::Uuid;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
@@ -156,8 +156,8 @@ async fn pipeline_output_as_records_as_clixml_and_deleted() {
     let records = client.pipeline_output(JobRef::Id(3)).await.unwrap();
     assert_eq!(records[0].data, "<I32>5</I32>");
     assert_eq!(
-        client.pipeline_output_clixml(JobRef::Id(3)).await.unwrap(),
-        document
+        client.pipeline_objects(JobRef::Id(3)).await.unwrap(),
+        PipelineObjects::Document(document.into())
     );
     client.delete_pipeline_output(JobRef::Id(3)).await.unwrap();
 }
@@ -240,13 +240,16 @@ async fn cancel_posts_to_the_cancel_route() {
     client.cancel_job(JobRef::Id(3)).await.unwrap();
 }
 
+/// A real PSU answers `Accept: application/clixml` with its JSON records, which hold
+/// `jsonData`; records holding CliXml fragments, as ours do, are read too.
 #[tokio::test]
-async fn pipeline_values_decode_our_fragments_and_psu_json_data() {
+async fn pipeline_objects_from_json_records_are_decoded_values() {
     let (server, client) = server_and_client().await;
     // As `[PSSerializer]::Serialize([pscustomobject]@{Name='disk';Size=5})` writes the object.
     let fragment = r#"<Obj RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><S N="Name">disk</S><I32 N="Size">5</I32></MS></Obj>"#;
     Mock::given(method("GET"))
         .and(path("/api/v1/job/3/pipelineOutput"))
+        .and(header("accept", "application/clixml"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([
             {"id": 1, "data": fragment},
             {"id": 2, "data": "<S>second</S>"},
@@ -254,7 +257,10 @@ async fn pipeline_values_decode_our_fragments_and_psu_json_data() {
         ])))
         .mount(&server)
         .await;
-    let values = client.pipeline_values(JobRef::Id(3)).await.unwrap();
+    let PipelineObjects::Values(values) = client.pipeline_objects(JobRef::Id(3)).await.unwrap()
+    else {
+        panic!("not decoded as JSON records")
+    };
     assert_eq!(values.len(), 3);
     let Value::Object(disk) = &values[0] else {
         panic!("{values:?}")
