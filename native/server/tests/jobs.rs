@@ -38,6 +38,54 @@ fn types(output: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// The CliXml fragments of a job's pipeline records (the JSON form).
+async fn pipeline_data(s: &Server, id: i64) -> Vec<String> {
+    let records = s
+        .get_json(&format!("/api/v1/job/{id}/pipelineOutput"))
+        .await;
+    records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["data"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A job's pipeline output as one CliXml document.
+async fn pipeline_document(s: &Server, id: i64) -> String {
+    s.req(
+        Method::GET,
+        &format!("/api/v1/job/{id}/pipelineOutput"),
+        Some(&s.admin),
+    )
+    .header("accept", "application/clixml")
+    .send()
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap()
+}
+
+/// Pipeline output is answered a page of 1,000 records at a time: an output of exactly two
+/// pages (then an empty one) reads whole and in order, in both forms.
+#[tokio::test]
+async fn pipeline_output_is_answered_whole_across_pages() {
+    let s = Server::start("", &[("many.ps1", "1..2000")]).await;
+    let id = s.run("many.ps1", json!({})).await;
+    s.wait_done(id).await;
+    let expected: Vec<String> = (1..=2000).map(|n| format!("<I32>{n}</I32>")).collect();
+    assert_eq!(pipeline_data(&s, id).await, expected);
+    let doc = pipeline_document(&s, id).await;
+    assert_eq!(
+        doc,
+        format!(
+            "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">{}</Objs>",
+            expected.concat()
+        )
+    );
+}
+
 #[tokio::test]
 async fn parameters_streams_and_pipeline_output() {
     let s = Server::start("", &[("streams.ps1", STREAMS)]).await;
@@ -73,32 +121,14 @@ async fn parameters_streams_and_pipeline_output() {
     assert_eq!(job["tags"], json!(["t1"]));
     assert!(job["processId"].as_i64().unwrap() > 0);
 
-    let pipeline = s
-        .get_json(&format!("/api/v1/job/{id}/pipelineOutput"))
-        .await;
-    let data: Vec<&str> = pipeline
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["data"].as_str().unwrap())
-        .collect();
+    let data = pipeline_data(&s, id).await;
     assert_eq!(data[0], "<S>types: Int32 SwitchParameter 2 2031 v</S>");
     assert_eq!(data.len(), 5);
     assert!(data[1].contains("<I32 N=\"N\">1</I32>") && data[1].contains("<S N=\"Name\">bob</S>"));
     assert_eq!(data[4], "<S>LOUD</S>");
 
     // One CliXml document that PowerShell itself imports.
-    let r = s
-        .req(
-            Method::GET,
-            &format!("/api/v1/job/{id}/pipelineOutput"),
-            Some(&s.admin),
-        )
-        .header("accept", "application/clixml")
-        .send()
-        .await
-        .unwrap();
-    let doc = r.text().await.unwrap();
+    let doc = pipeline_document(&s, id).await;
     let file = s.dir.path().join("out.xml");
     std::fs::write(&file, doc).unwrap();
     let imported = std::process::Command::new(pwsh())

@@ -1,6 +1,7 @@
 //! Job routes: list, get, log, output (long-poll), pipeline output, parameters, feedback,
 //! cancel, children.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -9,13 +10,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use model::{
     FeedbackResponse, Job, JobFeedback, JobLog, JobOutput, JobParameter, JobQuery, OutputQuery,
-    Page, PipelineOutput,
+    Page,
 };
 
 use super::AppState;
 use super::error::{ApiResult, Failure};
 use super::extract::{Body, Q};
 use super::job_ref::find;
+use super::pipeline_stream::{self, Form};
 use crate::auth::{Action, Caller};
 
 /// The longest a single `wait` may hold a request.
@@ -105,31 +107,22 @@ pub async fn pipeline(
 ) -> ApiResult<Response> {
     caller.require(Action::Read)?;
     let job = find(&app, &id)?;
-    let records = app.engine.store.pipeline(job.id)?;
-    let wants_clixml = headers
+    let form = if headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/clixml"));
-    if wants_clixml {
-        return Ok((
-            [(header::CONTENT_TYPE, "application/clixml")],
-            clixml_document(&records),
-        )
-            .into_response());
-    }
-    Ok(Json(records).into_response())
-}
-
-/// One `Import-Clixml`-readable document holding every object, in order.
-fn clixml_document(records: &[PipelineOutput]) -> String {
-    let mut doc = String::from(
-        "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">",
-    );
-    for r in records {
-        doc.push_str(&r.data);
-    }
-    doc.push_str("</Objs>");
-    doc
+        .is_some_and(|v| v.contains("application/clixml"))
+    {
+        Form::CliXml
+    } else {
+        Form::Json
+    };
+    let store = Arc::clone(&app.engine.store);
+    let first = store.pipeline(job.id, 0, pipeline_stream::PAGE)?;
+    Ok((
+        [(header::CONTENT_TYPE, form.content_type())],
+        pipeline_stream::body(store, job.id, first, form),
+    )
+        .into_response())
 }
 
 pub async fn delete_pipeline(

@@ -9,6 +9,7 @@ mod job_ref;
 mod jobs;
 mod openapi;
 pub(crate) mod param_value;
+mod pipeline_stream;
 mod run;
 mod scripts;
 mod secret_param;

@@ -85,7 +85,9 @@ pub trait Store: Send + Sync + 'static {
     fn append_output(&self, job_id: i64, record: &mut JobOutput) -> StoreResult<()>;
     fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>>;
     fn append_pipeline(&self, job_id: i64, data: &str) -> StoreResult<i64>;
-    fn pipeline(&self, job_id: i64) -> StoreResult<Vec<PipelineOutput>>;
+    /// Up to `take` pipeline records with ids above `after`, in order (a long output is read a
+    /// page at a time, so it is never held whole).
+    fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>>;
     fn delete_pipeline(&self, job_id: i64) -> StoreResult<()>;
 
     fn insert_token(&self, hash: &str, name: &str, role: &str) -> StoreResult<i64>;

@@ -319,12 +319,13 @@ impl Store for SqliteStore {
         Ok(id)
     }
 
-    fn pipeline(&self, job_id: i64) -> StoreResult<Vec<PipelineOutput>> {
+    fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT id, data FROM pipeline_output WHERE job_id = ?1 ORDER BY id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, data FROM pipeline_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )?;
         let rows = stmt
-            .query_map([job_id], |r| {
+            .query_map(params![job_id, after, take], |r| {
                 Ok(PipelineOutput {
                     id: r.get(0)?,
                     data: r.get(1)?,

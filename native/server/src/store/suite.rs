@@ -122,9 +122,12 @@ fn outputs(store: &dyn Store) {
     assert_eq!(store.outputs(j.id, 0, 1).unwrap()[0].message, "one");
     assert_eq!(store.append_pipeline(j.id, "<S>a</S>").unwrap(), 1);
     assert_eq!(store.append_pipeline(j.id, "<S>b</S>").unwrap(), 2);
-    assert_eq!(store.pipeline(j.id).unwrap()[1].data, "<S>b</S>");
+    assert_eq!(store.pipeline(j.id, 0, 10).unwrap()[1].data, "<S>b</S>");
+    let page = store.pipeline(j.id, 1, 10).unwrap();
+    assert_eq!((page.len(), page[0].id), (1, 2), "the records after id 1");
+    assert_eq!(store.pipeline(j.id, 0, 1).unwrap().len(), 1, "at most take");
     store.delete_pipeline(j.id).unwrap();
-    assert!(store.pipeline(j.id).unwrap().is_empty());
+    assert!(store.pipeline(j.id, 0, 10).unwrap().is_empty());
 }
 
 fn grooming(store: &dyn Store) {
