@@ -40,7 +40,7 @@ Describe 'Jobs web page' -Skip:($null -ne $skipReason) {
         }
 
         $script:streamsJob = Start-ScriptJob $server 'streams.ps1'
-        Wait-Job $server $streamsJob -Status Completed, Failed, Error, Warning | Out-Null
+        Wait-JobStatus $server $streamsJob -Status Completed, Failed, Error, Warning | Out-Null
     }
 
     AfterAll {
@@ -75,7 +75,7 @@ Describe 'Jobs web page' -Skip:($null -ne $skipReason) {
 
     It 'pages, filters by status and sorts through the API' {
         $ids = 1..3 | ForEach-Object { Start-ScriptJob $server 'streams.ps1' }
-        $ids | ForEach-Object { Wait-Job $server $_ -Status Completed, Failed, Error, Warning | Out-Null }
+        $ids | ForEach-Object { Wait-JobStatus $server $_ -Status Completed, Failed, Error, Warning | Out-Null }
         Open-Page $driver "$base/admin/automation/jobs?take=25"
         Wait-Dom "return document.querySelectorAll('#jobs-table tbody tr[data-job-id]').length === 4" 'four jobs' | Out-Null
         # Newest first by default; the ID header flips the order.
@@ -189,7 +189,7 @@ return names.size >= 6 && [...names].sort();
                 try { (Invoke-JobApi $server "/job/$id/feedback").id -ne $asked.id } catch { $true }
             } | Out-Null
         }
-        Wait-Job $server $id -Status Completed | Out-Null
+        Wait-JobStatus $server $id -Status Completed | Out-Null
         $pipeline = Invoke-JobApi $server "/job/$id/pipelineOutput"
         $pipeline.data | Should -Match 'name=Ada Lovelace secret=s3cret! choice=1'
         Wait-Dom "return document.getElementById('output-view').innerText.includes('name=Ada Lovelace secret=s3cret! choice=1')" 'the echo in the output' | Out-Null
@@ -202,7 +202,7 @@ return names.size >= 6 && [...names].sort();
         $seen = Wait-Dom "const n = document.querySelectorAll('#output-view .output-row').length; return n >= 2 && n" 'ticks to arrive'
         Wait-Dom "return document.querySelectorAll('#output-view .output-row').length > $seen" 'more ticks while the page is open' | Out-Null
         Invoke-ElementClick $driver '#cancel-job'
-        Wait-Job $server $id -Status Canceled | Out-Null
+        Wait-JobStatus $server $id -Status Canceled | Out-Null
         Wait-Dom "return document.querySelector('#job-status .badge').dataset.status === 'Canceled'" 'the Canceled badge' | Out-Null
         Get-Dom "return document.getElementById('cancel-job')" | Should -BeNullOrEmpty
     }
@@ -210,7 +210,7 @@ return names.size >= 6 && [...names].sort();
     It 'cancels a running job from the list, and links parent and child jobs' {
         $parent = Start-ScriptJob $server 'slow.ps1'
         $child = Start-ScriptJob $server 'slow.ps1' -Context @{ parentJobId = $parent }
-        Wait-Job $server $child -Status Running | Out-Null
+        Wait-JobStatus $server $child -Status Running | Out-Null
         Open-Page $driver "$base/admin/automation/jobs"
         Wait-Dom "return document.querySelector('tr[data-job-id=""$parent""] button.btn-danger') !== null" 'the Cancel button on the running job' | Out-Null
         Save-Screenshot $driver (Join-Path $shots 'job-list-running.png')
@@ -220,8 +220,8 @@ return names.size >= 6 && [...names].sort();
         Wait-Dom "return document.querySelector('#child-jobs a')?.getAttribute('href')" 'the child link' | Should -Be "/admin/automation/jobs/$child"
         Open-Page $driver "$base/admin/automation/jobs"
         Invoke-ElementClick $driver "tr[data-job-id=""$parent""] button.btn-danger"
-        Wait-Job $server $parent -Status Canceled | Out-Null
-        Wait-Job $server $child -Status Canceled | Out-Null
+        Wait-JobStatus $server $parent -Status Canceled | Out-Null
+        Wait-JobStatus $server $child -Status Canceled | Out-Null
         Wait-Dom "return document.querySelector('tr[data-job-id=""$parent""] .badge')?.dataset.status === 'Canceled'" 'the list to show Canceled' | Out-Null
     }
 
@@ -244,7 +244,7 @@ return names.size >= 6 && [...names].sort();
     It 'keeps 100,000 output lines responsive with only the visible rows in the DOM' {
         # 20,000 records of 5 lines: two pages of the output route, 100,000 lines on screen.
         $id = Start-ScriptJob $server 'many-lines.ps1'
-        Wait-Job $server $id -Status Completed -TimeoutSec 240 | Out-Null
+        Wait-JobStatus $server $id -Status Completed -TimeoutSec 240 | Out-Null
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
         Open-Job $id
         Wait-Dom "return document.getElementById('output-count')?.textContent === '20,000 records, 100,000 lines shown'" 'every line loaded' -TimeoutSec 120 | Out-Null

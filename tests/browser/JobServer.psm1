@@ -95,7 +95,7 @@ function Start-ScriptJob {
     Invoke-JobApi $Server "/script/path/$Script" -Method Post -Body $Context
 }
 
-function Wait-Job {
+function Wait-JobStatus {
     # Waits until the job reaches one of Status (names); returns the job.
     param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] $Id, [string[]] $Status, [int] $TimeoutSec = 60)
     $codes = @{ Queued = 0; Running = 1; Completed = 2; Failed = 3; WaitingOnFeedback = 4; Canceled = 5; Canceling = 6; TimedOut = 9; Warning = 10; Error = 11 }
@@ -117,4 +117,4 @@ function New-AppToken {
     "$token".Trim()
 }
 
-Export-ModuleMember -Function Find-JobServer, Start-JobServer, Stop-JobServer, Invoke-JobApi, Start-ScriptJob, Wait-Job, New-AppToken
+Export-ModuleMember -Function Find-JobServer, Start-JobServer, Stop-JobServer, Invoke-JobApi, Start-ScriptJob, Wait-JobStatus, New-AppToken
