@@ -14,14 +14,16 @@ use std::sync::Arc;
 
 /// `Environment.NewLine` of the platform, which is what `Export-Clixml` writes.
 const NEWLINE: &str = if cfg!(windows) { "\r\n" } else { "\n" };
-const ROOT: &str =
+/// The start of a document's `<Objs>` root, up to (not including) its `>` or ` />`: for writers
+/// that put fragments they hold already (a job's stored pipeline output) into one document.
+pub const DOCUMENT_ROOT: &str =
     r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04""#;
 
 /// Encodes values as an `Export-Clixml` document: the `<Objs>` root, one child per value,
 /// indented by two spaces with the platform's line ending, no trailing newline.
 pub fn encode_document(values: &[Value]) -> String {
     let mut w = Writer::new(true);
-    w.out.push_str(ROOT);
+    w.out.push_str(DOCUMENT_ROOT);
     if values.is_empty() {
         w.out.push_str(" />");
         return w.out;

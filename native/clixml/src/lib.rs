@@ -29,7 +29,7 @@ mod tokenizer;
 pub mod value;
 
 pub use decoder::{Decoder, decode_document, decode_fragment, decode_fragment_bytes};
-pub use encoder::{encode_document, encode_fragment};
+pub use encoder::{DOCUMENT_ROOT, encode_document, encode_fragment};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
 pub use referenced::Referenced;

@@ -30,12 +30,10 @@ impl Form {
         }
     }
 
-    fn open(self) -> &'static str {
+    fn open(self) -> Bytes {
         match self {
-            Form::Json => "[",
-            Form::CliXml => {
-                "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">"
-            }
+            Form::Json => Bytes::from_static(b"["),
+            Form::CliXml => format!("{}>", clixml::DOCUMENT_ROOT).into(),
         }
     }
 
@@ -77,7 +75,7 @@ fn pages(
     form: Form,
 ) -> impl Stream<Item = Result<Bytes, StoreError>> {
     async_stream::try_stream! {
-        yield Bytes::from_static(form.open().as_bytes());
+        yield form.open();
         let mut page = first;
         let mut written = false;
         while let Some(last) = page.last().map(|record| record.id) {
