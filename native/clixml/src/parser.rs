@@ -416,15 +416,15 @@ impl<I: Input> Parser<I> {
             // A redefined RefId takes over the id of the object it replaces, which no later
             // Ref can name: a reader keeping objects by id (the module) then lets that one go.
             // Job output joined into one document redefines the same RefIds in every object.
-            let id = match self.scope.objects.get(&key) {
+            obj.id = Some(match self.scope.objects.get(&key) {
                 Some(&id) => id,
                 None => {
+                    let id = self.scope.next_id;
                     self.scope.next_id += 1;
-                    self.scope.next_id - 1
+                    self.scope.objects.insert(key, id);
+                    id
                 }
-            };
-            self.scope.objects.insert(key, id);
-            obj.id = Some(id);
+            });
         }
         if s.empty {
             return Ok(Value::Object(obj));
