@@ -1,5 +1,5 @@
-//! A job's pipeline output: the stored CliXml records, all of its objects at once (our
-//! server's whole CliXml document, or a real PSU's records decoded), and deleting them.
+//! A job's pipeline output: all of its objects at once (our server's whole CliXml document, or
+//! a real PSU's records decoded), and deleting them.
 
 use model::PipelineOutput;
 
@@ -22,13 +22,6 @@ pub enum PipelineObjects {
 }
 
 impl Client {
-    /// One record per pipeline object, each holding the object's CliXml fragment as the job
-    /// sent it.
-    pub async fn pipeline_output(&self, job: JobRef) -> Result<Vec<PipelineOutput>> {
-        let request = ApiRequest::new(Method::Get, format!("job/{job}/pipelineOutput"));
-        self.json(request, job_resource(job)).await
-    }
-
     /// Every pipeline object (what `Get-PSUJobPipelineOutput` returns), asked for as one
     /// CliXml document (`Accept: application/clixml`).
     pub async fn pipeline_objects(&self, job: JobRef) -> Result<PipelineObjects> {
