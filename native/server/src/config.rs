@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::pwsh_location::default_pwsh;
+
 /// Per-script settings, named as PSU names them (`MaxHistory`, `TimeOut`…), keyed in the
 /// file by the script's path relative to the repository (`[scripts."folder/a.ps1"]`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -66,7 +68,7 @@ impl Default for EnvironmentConfig {
     fn default() -> Self {
         Self {
             kind: EnvironmentKind::Powershell,
-            executable: PathBuf::from("pwsh"),
+            executable: default_pwsh(),
             args: None,
             variables: BTreeMap::new(),
         }
@@ -216,7 +218,7 @@ impl Default for Settings {
             default_environment: "pwsh".into(),
             environments: BTreeMap::new(),
             scripts: BTreeMap::new(),
-            pwsh: PathBuf::from("pwsh"),
+            pwsh: default_pwsh(),
             warm_processes: 1,
         }
     }

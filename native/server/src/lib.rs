@@ -7,6 +7,7 @@ pub mod engine;
 pub mod ipc;
 pub mod metrics;
 mod private_file;
+mod pwsh_location;
 pub mod rate_limit;
 pub mod repository;
 pub mod runner;

@@ -70,7 +70,7 @@ struct ServeArgs {
     /// Largest accepted request body in bytes (default 1 MiB).
     #[arg(long, env = "PSUJOBS_MAX_BODY_BYTES")]
     max_body_bytes: Option<usize>,
-    /// The pwsh executable (default `pwsh` on PATH).
+    /// The pwsh executable (default `pwsh` on PATH, else where PowerShell's installers put it).
     #[arg(long, env = "PSUJOBS_PWSH")]
     pwsh: Option<PathBuf>,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).

@@ -76,6 +76,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         scheme = if tls.is_some() { "https" } else { "http" },
         repository = %settings.repository.display(),
         data = %settings.data_dir.display(),
+        pwsh = %settings.pwsh.display(),
         "psujobs listening"
     );
     let router = api::router(state);
