@@ -77,8 +77,22 @@ pub fn process_alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Processes whose process group is `pgid` (the job's tree).
-pub fn group_members(pgid: u32) -> Vec<u32> {
+/// Whether the process group `pgid` (the job's tree) empties within a second. A group kill
+/// is asynchronous: a big process can take a moment to be torn down after its leader is
+/// reaped, but one that survives the kill is still there a second later.
+pub fn group_gone(pgid: u32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while !group_members(pgid).is_empty() {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    true
+}
+
+/// Processes whose process group is `pgid`.
+fn group_members(pgid: u32) -> Vec<u32> {
     let mut members = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
