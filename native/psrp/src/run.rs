@@ -95,6 +95,11 @@ impl RunHandle {
         self.events.recv().await
     }
 
+    /// The next event if one has already arrived; never waits.
+    pub fn try_next_event(&mut self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
     /// A handle that can stop the job from another task.
     pub fn stopper(&self) -> Stopper {
         self.stopper.clone()

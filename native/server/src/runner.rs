@@ -17,9 +17,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{EnvironmentConfig, EnvironmentKind, Settings};
 use crate::engine::{JobSink, ParamValue, Progress, RunSpec};
+use crate::store::Appended;
 
 /// How long a stopped job may take to end its pipeline before its process tree is killed.
 const STOP_GRACE: Duration = Duration::from_secs(2);
+/// Most events stored in one transaction, so that readers waiting on a fast job still see
+/// its output arrive in steps.
+const BATCH_MAX: usize = 256;
 
 /// How a job's script ended (when it was not stopped from outside).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -177,7 +181,18 @@ async fn drive(
     loop {
         tokio::select! {
             event = handle.next_event() => match event {
-                Some(event) => record(sink, event),
+                Some(first) => {
+                    // What has already arrived behind it is stored with it, in one
+                    // transaction: a busy job's records cost a commit per batch, not one
+                    // each. Nothing is held back waiting for a batch to fill.
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH_MAX
+                        && let Some(more) = handle.try_next_event()
+                    {
+                        batch.push(more);
+                    }
+                    sink.append(batch.into_iter().map(|e| appended(sink, e)).collect());
+                }
                 None => break,
             },
             () = cancel.cancelled(), if stopping.is_none() => {
@@ -211,7 +226,8 @@ fn time(t: SystemTime) -> Option<DateTime<Utc>> {
     Some(t.into())
 }
 
-fn record(sink: &JobSink, event: Event) {
+/// What a job event adds to the job's stored output (progress also updates the job).
+fn appended(sink: &JobSink, event: Event) -> Appended {
     let simple = |output_type, message: String, timestamp, data: Option<String>| JobOutput {
         output_type,
         message,
@@ -220,7 +236,7 @@ fn record(sink: &JobSink, event: Event) {
         ..JobOutput::default()
     };
     let rec = match event {
-        Event::Output(o) => return sink.pipeline(&o.clixml),
+        Event::Output(o) => return Appended::Pipeline(o.clixml),
         Event::Error(e) => JobOutput {
             output_type: OutputType::Error,
             message: e.message,
@@ -281,7 +297,7 @@ fn record(sink: &JobSink, event: Event) {
         Event::Stdout(line) => simple(OutputType::Information, line, None, None),
         Event::Stderr(line) => simple(OutputType::Error, line, None, None),
     };
-    sink.output(rec);
+    Appended::Output(rec)
 }
 
 /// Answers a job's host calls with feedback given over REST.

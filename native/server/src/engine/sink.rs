@@ -1,12 +1,13 @@
-//! Where a running job's events land: each record is stored as it arrives (nothing is held
-//! in memory, so a crash loses nothing already received) and readers are woken.
+//! Where a running job's events land: stored as they arrive (nothing is held back in memory,
+//! so a crash loses nothing already received) and readers are woken.
 
 use std::sync::Arc;
 
 use chrono::Utc;
-use model::{FeedbackResponse, JobFeedback, JobOutput, JobStatus, OutputType};
+use model::{FeedbackResponse, JobFeedback, JobStatus, OutputType};
 
 use super::{Engine, Live, RunSpec};
+use crate::store::Appended;
 
 pub struct JobSink {
     engine: Arc<Engine>,
@@ -39,27 +40,28 @@ impl JobSink {
         self.job_id
     }
 
-    /// Stores a stream record (its id and timestamp are assigned here when missing).
-    pub fn output(&self, mut record: JobOutput) {
-        self.live.note(
-            record.output_type == OutputType::Error,
-            record.output_type == OutputType::Warning,
-        );
-        record.timestamp.get_or_insert_with(Utc::now);
-        self.engine.metrics.output_records.inc();
-        if let Err(e) = self.engine.store.append_output(self.job_id, &mut record) {
-            tracing::error!(job = self.job_id, error = %e, "cannot store an output record");
-        }
-        self.engine.changed();
-    }
-
-    /// Stores one pipeline object's CliXml, unless the script discards its pipeline.
-    pub fn pipeline(&self, clixml: &str) {
+    /// Stores what the job produced, in one go (records get their ids and, when missing,
+    /// timestamps here), and wakes readers. Pipeline objects are dropped when the script
+    /// discards its pipeline.
+    pub fn append(&self, mut entries: Vec<Appended>) {
         if self.discard_pipeline {
+            entries.retain(|e| !matches!(e, Appended::Pipeline(_)));
+        }
+        for entry in &mut entries {
+            if let Appended::Output(record) = entry {
+                self.live.note(
+                    record.output_type == OutputType::Error,
+                    record.output_type == OutputType::Warning,
+                );
+                record.timestamp.get_or_insert_with(Utc::now);
+                self.engine.metrics.output_records.inc();
+            }
+        }
+        if entries.is_empty() {
             return;
         }
-        if let Err(e) = self.engine.store.append_pipeline(self.job_id, clixml) {
-            tracing::error!(job = self.job_id, error = %e, "cannot store a pipeline object");
+        if let Err(e) = self.engine.store.append(self.job_id, &mut entries) {
+            tracing::error!(job = self.job_id, error = %e, count = entries.len(), "cannot store job output");
         }
         self.engine.changed();
     }

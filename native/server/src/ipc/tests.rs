@@ -23,7 +23,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::FailureLimiter;
 use crate::repository::Repository;
 use crate::secrets::SecretBox;
-use crate::store::{SqliteStore, Store};
+use crate::store::{Appended, SqliteStore, Store};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -228,12 +228,15 @@ async fn a_watch_streams_records_and_ends_after_the_final_job() {
     let writer = tokio::spawn(async move {
         for n in 1..=3 {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            let mut record = JobOutput {
+            let record = JobOutput {
                 output_type: OutputType::Information,
                 message: format!("line {n}"),
                 ..JobOutput::default()
             };
-            engine.store.append_output(id, &mut record).unwrap();
+            engine
+                .store
+                .append(id, &mut [Appended::Output(record)])
+                .unwrap();
             engine.changed();
         }
         engine

@@ -44,6 +44,15 @@ pub struct StoredCredential {
     pub secret: Vec<u8>,
 }
 
+/// One thing a running job produced, as [`Store::append`] stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Appended {
+    /// A stream record (error, warning, information, host, progress…).
+    Output(JobOutput),
+    /// One pipeline object's CliXml.
+    Pipeline(String),
+}
+
 /// Everything the server keeps. Calls are short and synchronous; callers on the async side
 /// wrap them in `spawn_blocking` only where a call can be long (grooming).
 pub trait Store: Send + Sync + 'static {
@@ -81,10 +90,10 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes jobs with their output and pipeline records.
     fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()>;
 
-    /// Appends a stream record, assigning its increasing `id`.
-    fn append_output(&self, job_id: i64, record: &mut JobOutput) -> StoreResult<()>;
+    /// Stores what a running job produced, in one transaction, in order: stream records get
+    /// their increasing `id` here, and pipeline objects theirs, counted separately.
+    fn append(&self, job_id: i64, entries: &mut [Appended]) -> StoreResult<()>;
     fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>>;
-    fn append_pipeline(&self, job_id: i64, data: &str) -> StoreResult<i64>;
     /// Up to `take` pipeline records with ids above `after`, in order (a long output is read a
     /// page at a time, so it is never held whole).
     fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>>;

@@ -9,11 +9,14 @@ use model::{
     Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, Page, PipelineOutput,
     ScriptParameter,
 };
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value as Sql};
+use rusqlite::{
+    Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
+    types::Value as Sql,
+};
 use uuid::Uuid;
 
 use super::schema::SCHEMA;
-use super::{Store, StoreError, StoreResult, StoredCredential, TokenRecord};
+use super::{Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -58,18 +61,34 @@ impl SqliteStore {
     }
 }
 
+/// The id for the next row of `job_id` in `table` (`job_output` or `pipeline_output`): read
+/// once per transaction into `next`, then counted on.
+fn next_id(
+    tx: &Transaction<'_>,
+    next: &mut Option<i64>,
+    table: &str,
+    job_id: i64,
+) -> StoreResult<i64> {
+    let id = match *next {
+        Some(id) => id,
+        None => tx
+            .prepare_cached(&format!(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE job_id = ?1"
+            ))?
+            .query_row([job_id], |r| r.get(0))?,
+    };
+    *next = Some(id + 1);
+    Ok(id)
+}
+
 impl Store for SqliteStore {
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let conn = self.conn();
-        conn.execute(
-            "INSERT OR IGNORE INTO scripts(full_path) VALUES (?1)",
-            [full_path],
-        )?;
-        Ok(conn.query_row(
-            "SELECT id FROM scripts WHERE full_path = ?1",
-            [full_path],
-            |r| r.get(0),
-        )?)
+        conn.prepare_cached("INSERT OR IGNORE INTO scripts(full_path) VALUES (?1)")?
+            .execute([full_path])?;
+        Ok(conn
+            .prepare_cached("SELECT id FROM scripts WHERE full_path = ?1")?
+            .query_row([full_path], |r| r.get(0))?)
     }
 
     fn script_path(&self, id: i64) -> StoreResult<Option<String>> {
@@ -136,9 +155,11 @@ impl Store for SqliteStore {
     }
 
     fn update_job(&self, job: &Job) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE jobs SET status = ?2, start_time = ?3, end_time = ?4, doc = ?5 WHERE id = ?1",
-            params![
+        self.conn()
+            .prepare_cached(
+                "UPDATE jobs SET status = ?2, start_time = ?3, end_time = ?4, doc = ?5 WHERE id = ?1",
+            )?
+            .execute(params![
                 job.id,
                 job.status.as_i32(),
                 time_text(job.start_time),
@@ -280,43 +301,54 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn append_output(&self, job_id: i64, record: &mut JobOutput) -> StoreResult<()> {
-        let conn = self.conn();
-        record.id = conn.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM job_output WHERE job_id = ?1",
-            [job_id],
-            |r| r.get(0),
-        )?;
-        conn.execute(
-            "INSERT INTO job_output(job_id, id, doc) VALUES (?1, ?2, ?3)",
-            params![job_id, record.id, serde_json::to_string(record)?],
-        )?;
+    fn append(&self, job_id: i64, entries: &mut [Appended]) -> StoreResult<()> {
+        let mut conn = self.conn();
+        // One write transaction for the lot: a busy job's records cost one commit per batch.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (mut next_output, mut next_pipeline) = (None, None);
+        for entry in entries.iter_mut() {
+            match entry {
+                Appended::Output(record) => {
+                    record.id = next_id(&tx, &mut next_output, "job_output", job_id)?;
+                    tx.prepare_cached(
+                        "INSERT INTO job_output(job_id, id, doc) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![
+                        job_id,
+                        record.id,
+                        serde_json::to_string(record)?
+                    ])?;
+                }
+                Appended::Pipeline(data) => {
+                    let id = next_id(&tx, &mut next_pipeline, "pipeline_output", job_id)?;
+                    tx.prepare_cached(
+                        "INSERT INTO pipeline_output(job_id, id, data) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![job_id, id, data.as_str()])?;
+                }
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
     fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT doc FROM job_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, doc FROM job_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
         )?;
-        let docs = stmt
-            .query_map(params![job_id, after, take], |r| r.get::<_, String>(0))?
+        let rows = stmt
+            .query_map(params![job_id, after, take], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
-    }
-
-    fn append_pipeline(&self, job_id: i64, data: &str) -> StoreResult<i64> {
-        let conn = self.conn();
-        let id: i64 = conn.query_row(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM pipeline_output WHERE job_id = ?1",
-            [job_id],
-            |r| r.get(0),
-        )?;
-        conn.execute(
-            "INSERT INTO pipeline_output(job_id, id, data) VALUES (?1, ?2, ?3)",
-            params![job_id, id, data],
-        )?;
-        Ok(id)
+        rows.iter()
+            .map(|(id, doc)| {
+                let mut record: JobOutput = serde_json::from_str(doc)?;
+                record.id = *id;
+                Ok(record)
+            })
+            .collect()
     }
 
     fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>> {
@@ -354,18 +386,15 @@ impl Store for SqliteStore {
     fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
         Ok(self
             .conn()
-            .query_row(
-                "SELECT id, name, role, revoked FROM tokens WHERE hash = ?1",
-                [hash],
-                |r| {
-                    Ok(TokenRecord {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        role: r.get(2)?,
-                        revoked: r.get(3)?,
-                    })
-                },
-            )
+            .prepare_cached("SELECT id, name, role, revoked FROM tokens WHERE hash = ?1")?
+            .query_row([hash], |r| {
+                Ok(TokenRecord {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    role: r.get(2)?,
+                    revoked: r.get(3)?,
+                })
+            })
             .optional()?)
     }
 

@@ -5,7 +5,7 @@ use model::{
     Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, OutputType, ScriptParameter,
 };
 
-use super::{Store, StoredCredential};
+use super::{Appended, Store, StoredCredential};
 
 fn job(store: &dyn Store, path: &str, status: JobStatus, ended_days_ago: Option<i64>) -> Job {
     let mut job = Job {
@@ -109,20 +109,33 @@ fn jobs_and_queries(store: &dyn Store) {
 
 fn outputs(store: &dyn Store) {
     let j = job(store, "o.ps1", JobStatus::Running, None);
-    for text in ["one", "two", "three"] {
-        let mut rec = JobOutput {
+    let warning = |text: &str| {
+        Appended::Output(JobOutput {
             output_type: OutputType::Warning,
             message: text.into(),
             ..Default::default()
-        };
-        store.append_output(j.id, &mut rec).unwrap();
-    }
+        })
+    };
+    // Two batches, records and objects interleaved: each kind is numbered on from its last.
+    let mut first = [warning("one"), Appended::Pipeline("<S>a</S>".into())];
+    store.append(j.id, &mut first).unwrap();
+    let mut second = [
+        warning("two"),
+        Appended::Pipeline("<S>b</S>".into()),
+        warning("three"),
+    ];
+    store.append(j.id, &mut second).unwrap();
+    let Appended::Output(three) = &second[2] else {
+        unreachable!()
+    };
+    assert_eq!(three.id, 3, "the caller's record gets its id");
     let after = store.outputs(j.id, 1, 10).unwrap();
     assert_eq!(after.iter().map(|r| r.id).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(after[1].message, "three");
     assert_eq!(store.outputs(j.id, 0, 1).unwrap()[0].message, "one");
-    assert_eq!(store.append_pipeline(j.id, "<S>a</S>").unwrap(), 1);
-    assert_eq!(store.append_pipeline(j.id, "<S>b</S>").unwrap(), 2);
-    assert_eq!(store.pipeline(j.id, 0, 10).unwrap()[1].data, "<S>b</S>");
+    let objects = store.pipeline(j.id, 0, 10).unwrap();
+    let objects: Vec<_> = objects.iter().map(|o| (o.id, o.data.as_str())).collect();
+    assert_eq!(objects, [(1, "<S>a</S>"), (2, "<S>b</S>")]);
     let page = store.pipeline(j.id, 1, 10).unwrap();
     assert_eq!((page.len(), page[0].id), (1, 2), "the records after id 1");
     assert_eq!(store.pipeline(j.id, 0, 1).unwrap().len(), 1, "at most take");
@@ -148,8 +161,9 @@ fn grooming(store: &dyn Store) {
         !ids.contains(&running.id),
         "unfinished jobs are never groomed"
     );
-    let mut rec = JobOutput::default();
-    store.append_output(old.id, &mut rec).unwrap();
+    store
+        .append(old.id, &mut [Appended::Output(JobOutput::default())])
+        .unwrap();
     store.delete_jobs(&ids).unwrap();
     assert!(store.job(old.id).unwrap().is_none());
     assert!(
