@@ -132,25 +132,27 @@ impl Store for SqliteStore {
     }
 
     fn insert_job(&self, job: &mut Job) -> StoreResult<()> {
-        let conn = self.conn();
+        let mut conn = self.conn();
+        // The document holds the id SQLite assigns, so it is written in a second statement;
+        // one transaction makes that a single commit.
+        let tx = conn.transaction()?;
         let run_id = job.run_id.get_or_insert_with(Uuid::new_v4).to_string();
-        conn.execute(
+        tx.prepare_cached(
             "INSERT INTO jobs(run_id, status, script_id, script_full_path, parent_job_id,
              created_time, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, '{}')",
-            params![
-                run_id,
-                job.status.as_i32(),
-                job.script_id,
-                job.script_full_path,
-                job.parent_job_id,
-                time_text(job.created_time)
-            ],
-        )?;
-        job.id = conn.last_insert_rowid();
-        conn.execute(
-            "UPDATE jobs SET doc = ?2 WHERE id = ?1",
-            params![job.id, serde_json::to_string(job)?],
-        )?;
+        )?
+        .execute(params![
+            run_id,
+            job.status.as_i32(),
+            job.script_id,
+            job.script_full_path,
+            job.parent_job_id,
+            time_text(job.created_time)
+        ])?;
+        job.id = tx.last_insert_rowid();
+        tx.prepare_cached("UPDATE jobs SET doc = ?2 WHERE id = ?1")?
+            .execute(params![job.id, serde_json::to_string(job)?])?;
+        tx.commit()?;
         Ok(())
     }
 
