@@ -337,20 +337,12 @@ impl Store for SqliteStore {
     fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, doc FROM job_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            "SELECT doc FROM job_output WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
         )?;
-        let rows = stmt
-            .query_map(params![job_id, after, take], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?
+        let docs = stmt
+            .query_map(params![job_id, after, take], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
-        rows.iter()
-            .map(|(id, doc)| {
-                let mut record: JobOutput = serde_json::from_str(doc)?;
-                record.id = *id;
-                Ok(record)
-            })
-            .collect()
+        docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
     fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>> {
