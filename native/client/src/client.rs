@@ -4,12 +4,14 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::connection::Connection;
 use crate::error::{Error, Resource, Result};
 use crate::http::HttpTransport;
-use crate::transport::{ApiRequest, ApiResponse, Transport};
+use crate::transport::{ApiRequest, ApiResponse, BodyStream, Transport};
 
 /// A client of one server. Cheap to clone (an `Arc`) and safe to share between threads; every
 /// clone reuses the same connection pool.
@@ -44,6 +46,28 @@ impl Client {
         } else {
             Err(status_error(&response, resource))
         }
+    }
+
+    /// [`Client::send`] with a successful answer's body handed over as it arrives (an error's
+    /// is read whole, to map it).
+    pub(crate) async fn send_streamed(
+        &self,
+        request: ApiRequest,
+        resource: Resource,
+    ) -> Result<BodyStream> {
+        let response = self.transport.send_streamed(request).await?;
+        if (200..300).contains(&response.status) {
+            return Ok(response.body);
+        }
+        let status = response.status;
+        let body: Vec<Bytes> = response.body.try_collect().await?;
+        Err(status_error(
+            &ApiResponse {
+                status,
+                body: body.concat(),
+            },
+            resource,
+        ))
     }
 
     /// Sends a request and reads its JSON answer.

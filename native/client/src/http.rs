@@ -1,20 +1,23 @@
 //! The HTTP [`Transport`]: one reqwest client per connection, reused for every call so
 //! connections stay alive (and multiplex over HTTP/2 where the server offers it).
 
+use std::time::Duration;
+
+use futures::StreamExt;
 use futures::future::BoxFuture;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::tls;
-use crate::transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
+use crate::transport::{Accept, ApiRequest, ApiResponse, Method, StreamedResponse, Transport};
 
 #[derive(Debug)]
 pub struct HttpTransport {
     http: reqwest::Client,
     /// `<base>/api/v1/`, always ending in a slash.
     api_base: String,
-    timeout: std::time::Duration,
+    timeout: Duration,
 }
 
 impl HttpTransport {
@@ -55,7 +58,9 @@ impl HttpTransport {
         })
     }
 
-    async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
+    /// The request, and how long it may take: the connection's timeout plus what the server
+    /// may legitimately hold it.
+    fn prepare(&self, request: &ApiRequest) -> (reqwest::RequestBuilder, Duration) {
         let url = format!("{}{}", self.api_base, request.path);
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
@@ -66,53 +71,86 @@ impl HttpTransport {
             Accept::Json => "application/json",
             Accept::CliXml => "application/clixml",
         };
-        let timeout = self.timeout + request.hold;
-        let mut builder = self
-            .http
-            .request(method, &url)
-            .header(ACCEPT, accept)
-            .timeout(timeout);
+        let mut builder = self.http.request(method, &url).header(ACCEPT, accept);
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = builder.send().await.map_err(|e| self.failure(e, timeout))?;
+        (builder, self.timeout + request.hold)
+    }
+
+    async fn execute(&self, request: ApiRequest) -> Result<ApiResponse> {
+        let (builder, timeout) = self.prepare(&request);
+        let failure = |e| failure(&self.api_base, e, timeout);
+        let response = builder.timeout(timeout).send().await.map_err(failure)?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.failure(e, timeout))?;
+        let body = response.bytes().await.map_err(failure)?;
         Ok(ApiResponse {
             status,
             body: body.to_vec(),
         })
     }
 
-    fn failure(&self, err: reqwest::Error, timeout: std::time::Duration) -> Error {
+    /// The timeout bounds the wait for the answer to start and then each wait for more of
+    /// it, not the whole download: a large document arriving steadily is not a dead server.
+    async fn execute_streamed(&self, request: ApiRequest) -> Result<StreamedResponse> {
+        let (builder, timeout) = self.prepare(&request);
+        let response = tokio::time::timeout(timeout, builder.send())
+            .await
+            .map_err(|_| Error::RequestTimeout(timeout))?
+            .map_err(|e| failure(&self.api_base, e, timeout))?;
+        let status = response.status().as_u16();
         let url = self.api_base.clone();
-        if let Some(detail) = tls::tls_failure(&err) {
-            return Error::Tls { url, detail };
-        }
-        if err.is_timeout() {
-            return Error::RequestTimeout(timeout);
-        }
-        let detail = tls::root_cause(&err);
-        if err.is_connect() {
-            Error::Unreachable { url, detail }
-        } else if err.is_body() || err.is_decode() {
-            Error::BadResponse(detail)
-        } else {
-            // Connection reset mid-request and the like: the server is not answering.
-            Error::Unreachable { url, detail }
-        }
+        let chunks = response.bytes_stream();
+        let body = futures::stream::unfold(Some(chunks), move |chunks| {
+            let url = url.clone();
+            async move {
+                let mut chunks = chunks?;
+                let next = match tokio::time::timeout(timeout, chunks.next()).await {
+                    Err(_) => Err(Error::RequestTimeout(timeout)),
+                    Ok(None) => return None,
+                    Ok(Some(chunk)) => chunk.map_err(|e| failure(&url, e, timeout)),
+                };
+                // After an error the body ends.
+                let rest = next.is_ok().then_some(chunks);
+                Some((next, rest))
+            }
+        });
+        Ok(StreamedResponse {
+            status,
+            body: body.boxed(),
+        })
+    }
+}
+
+fn failure(url: &str, err: reqwest::Error, timeout: Duration) -> Error {
+    let url = url.to_owned();
+    if let Some(detail) = tls::tls_failure(&err) {
+        return Error::Tls { url, detail };
+    }
+    if err.is_timeout() {
+        return Error::RequestTimeout(timeout);
+    }
+    let detail = tls::root_cause(&err);
+    if err.is_connect() {
+        Error::Unreachable { url, detail }
+    } else if err.is_body() || err.is_decode() {
+        Error::BadResponse(detail)
+    } else {
+        // Connection reset mid-request and the like: the server is not answering.
+        Error::Unreachable { url, detail }
     }
 }
 
 impl Transport for HttpTransport {
     fn send(&self, request: ApiRequest) -> BoxFuture<'_, Result<ApiResponse>> {
         Box::pin(self.execute(request))
+    }
+
+    fn send_streamed(&self, request: ApiRequest) -> BoxFuture<'_, Result<StreamedResponse>> {
+        Box::pin(self.execute_streamed(request))
     }
 }
 

@@ -35,7 +35,9 @@ pub use http::HttpTransport;
 pub use integrated::{IntegratedEndpoint, IntegratedTransport};
 pub use job_ref::JobRef;
 pub use pipeline::PipelineObjects;
-pub use transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
+pub use transport::{
+    Accept, ApiRequest, ApiResponse, BodyStream, Method, StreamedResponse, Transport,
+};
 pub use wait_event::{JobProgress, WaitEvent, WaitOptions};
 
 pub use clixml;

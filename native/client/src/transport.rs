@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::future::BoxFuture;
-use futures::stream::BoxStream;
+use futures::stream::{BoxStream, StreamExt};
 use model::integrated::WatchEvent;
 
 use crate::error::Result;
@@ -81,10 +82,33 @@ pub struct ApiResponse {
     pub body: Vec<u8>,
 }
 
+/// A response body as it arrives, chunk by chunk.
+pub type BodyStream = BoxStream<'static, Result<Bytes>>;
+
+/// A response whose body is read as it arrives: a job's pipeline document may be larger than a
+/// client should hold at once, and its first objects are wanted before its last arrive.
+pub struct StreamedResponse {
+    pub status: u16,
+    pub body: BodyStream,
+}
+
 /// Carries requests to a server. Errors are only the ones below HTTP semantics: unreachable,
 /// TLS, timeout, a broken body.
 pub trait Transport: Send + Sync + std::fmt::Debug {
     fn send(&self, request: ApiRequest) -> BoxFuture<'_, Result<ApiResponse>>;
+
+    /// [`Transport::send`] with the body handed over as it arrives. By default it is read
+    /// whole first, for transports whose answers come in one piece.
+    fn send_streamed(&self, request: ApiRequest) -> BoxFuture<'_, Result<StreamedResponse>> {
+        Box::pin(async move {
+            let response = self.send(request).await?;
+            let body = Bytes::from(response.body);
+            Ok(StreamedResponse {
+                status: response.status,
+                body: futures::stream::iter([Ok(body)]).boxed(),
+            })
+        })
+    }
 
     /// The job's events as the server pushes them (records after `after`, job changes,
     /// prompts), ending after the job's final state; `None` when the transport cannot push

@@ -13,7 +13,7 @@ use crate::panic::{boundary, boundary_void};
 use crate::wire::BatchWriter;
 use clixml::Referenced;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -82,7 +82,12 @@ impl BatchDecoder {
                 Some(Ok(value)) => self.writer.push(&value),
                 Some(Err(e)) => {
                     self.done = true;
-                    let error = decode_error(&e);
+                    // A source stopped by `cancel` (a download) fails the read it was in.
+                    let error = if cancel.is_some_and(CancelToken::is_cancelled) {
+                        FfiError::cancelled()
+                    } else {
+                        decode_error(&e)
+                    };
                     if self.writer.is_empty() {
                         return Err(error);
                     }
@@ -192,15 +197,11 @@ impl PsujClixmlDecoder {
         PsujClixmlDecoder::new(Box::new(values.into_iter().map(Ok)))
     }
 
-    /// A decoder over a document held in memory; a blank one (a job with no pipeline output,
-    /// as some servers send it) holds no values rather than being an error.
-    pub(crate) fn over_bytes(bytes: Vec<u8>) -> Self {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return PsujClixmlDecoder {
-                state: State::Finished,
-            };
-        }
-        PsujClixmlDecoder::new(in_memory(bytes))
+    /// A decoder over a document as it arrives (a job's pipeline output). Every object keeps
+    /// its id, as nothing can be scanned ahead; a job's document redefines the same `RefId`s
+    /// in each of its objects, so the ids, and the objects a reader keeps by id, stay few.
+    pub(crate) fn over_stream(document: impl BufRead + Send + 'static) -> Self {
+        PsujClixmlDecoder::new(Box::new(clixml::Decoder::new(document)))
     }
 
     /// The next batch from the decode thread (started on the first call); an empty batch
@@ -413,14 +414,6 @@ mod tests {
 
     fn open(doc: &str) -> PsujClixmlDecoder {
         PsujClixmlDecoder::new(values(doc))
-    }
-
-    #[test]
-    fn a_blank_document_in_memory_holds_no_values() {
-        let mut blank = PsujClixmlDecoder::over_bytes(b" \r\n".to_vec());
-        assert!(is_end(&blank.next_batch(1024, None).unwrap()));
-        let mut doc = PsujClixmlDecoder::over_bytes(DOC.as_bytes().to_vec());
-        assert!(!is_end(&doc.next_batch(1024, None).unwrap()));
     }
 
     fn count(batch: &[u8]) -> u32 {

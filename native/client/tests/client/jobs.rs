@@ -1,12 +1,15 @@
+use bytes::Bytes;
 use client::clixml::{Member, Value};
 use client::model::{JobQuery, JobStatus, OrderBy, OrderDirection, OutputQuery, OutputType};
-use client::{JobRef, PipelineObjects};
+use client::{Client, JobRef, PipelineObjects};
+use futures::TryStreamExt;
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{only_request, server_and_client};
+use crate::common::{connection, only_request, server_and_client};
 
 #[tokio::test]
 async fn lists_jobs_with_every_filter_in_the_query() {
@@ -145,11 +148,69 @@ async fn pipeline_output_as_clixml_and_deleted() {
         .expect(1)
         .mount(&server)
         .await;
-    assert_eq!(
-        client.pipeline_objects(JobRef::Id(3)).await.unwrap(),
-        PipelineObjects::Document(document.into())
-    );
+    let PipelineObjects::Document(body) = client.pipeline_objects(JobRef::Id(3)).await.unwrap()
+    else {
+        panic!("not taken as a CliXml document")
+    };
+    let chunks: Vec<Bytes> = body.try_collect().await.unwrap();
+    assert_eq!(chunks.concat(), document.as_bytes());
     client.delete_pipeline_output(JobRef::Id(3)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_blank_pipeline_answer_holds_no_objects() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/job/3/pipelineOutput"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(" \r\n", "application/clixml"))
+        .mount(&server)
+        .await;
+    let PipelineObjects::Values(values) = client.pipeline_objects(JobRef::Id(3)).await.unwrap()
+    else {
+        panic!("a blank answer taken as a document")
+    };
+    assert!(values.is_empty());
+}
+
+/// The document is handed over as it arrives: its first part is there while the server has
+/// not sent the rest (which it sends only once the test has read that first part).
+#[tokio::test]
+async fn a_pipeline_document_streams_as_it_arrives() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (first_read, wait_for_read) = tokio::sync::oneshot::channel::<()>();
+    let head = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><S>first</S>";
+    let tail = "<S>second</S></Objs>";
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await.unwrap();
+        let headers = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/clixml\r\nContent-Length: {}\r\n\r\n",
+            head.len() + tail.len()
+        );
+        socket.write_all(headers.as_bytes()).await.unwrap();
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.flush().await.unwrap();
+        wait_for_read.await.unwrap();
+        socket.write_all(tail.as_bytes()).await.unwrap();
+    });
+    let client = Client::new(connection(&format!("http://{address}"))).unwrap();
+    let PipelineObjects::Document(mut body) = client.pipeline_objects(JobRef::Id(3)).await.unwrap()
+    else {
+        panic!("not taken as a CliXml document")
+    };
+    let mut received = Vec::new();
+    while received.len() < head.len() {
+        received.extend_from_slice(&body.try_next().await.unwrap().unwrap());
+    }
+    assert_eq!(received, head.as_bytes());
+    first_read.send(()).unwrap();
+    while let Some(chunk) = body.try_next().await.unwrap() {
+        received.extend_from_slice(&chunk);
+    }
+    assert_eq!(received, format!("{head}{tail}").as_bytes());
+    server.await.unwrap();
 }
 
 #[tokio::test]
