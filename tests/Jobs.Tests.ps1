@@ -315,6 +315,15 @@ Describe 'Get-PSUJob' {
         $out.pstypenames | Should -Contain 'Deserialized.System.Management.Automation.PSCustomObject'
     }
 
+    It 'serves the same output over REST as PSU does, for scripts written against PSU''s API' {
+        # As a REST client written for PSU reads a job's last pipeline object (jsonData).
+        $records = Invoke-RestMethod "$($server.Url)/api/v1/job/$($latest.Id)/pipelineOutput" -Headers @{ Authorization = "Bearer $($server.Token)" }
+        $value = ($records[-1].jsonData | ConvertFrom-Json).value
+        $value.Source | Should -Be 'Script.ps1'
+        $value.Label | Should -Be 'latest'
+        $value.Number | Should -Be 42
+    }
+
     It 'gets each script''s latest job from Get-PSUScript in the pipeline' {
         $jobs = Get-PSUScript | Get-PSUJob -OrderDirection Descending -First 1
         ($jobs | Where-Object ScriptFullPath -eq 'Script.ps1').Id | Should -Be $latest.Id

@@ -126,6 +126,16 @@ pub(crate) fn parse_datetime(text: &str) -> Option<DateTime> {
     (c.0.is_empty() && ticks <= MAX_TICKS).then_some(DateTime { ticks, kind })
 }
 
+/// The `xs:dateTime` text a `DT` element holds (`XmlConvert`'s round-trip form: fraction
+/// digits as needed, then `Z`, an offset, or nothing).
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        format_datetime(&mut text, *self);
+        f.write_str(&text)
+    }
+}
+
 pub(crate) fn format_datetime(out: &mut String, dt: DateTime) {
     let ticks = dt.ticks.clamp(0, MAX_TICKS);
     let (y, m, d) = civil_from_days(ticks / TICKS_PER_DAY - EPOCH_DAYS);

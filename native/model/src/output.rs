@@ -83,7 +83,8 @@ pub struct PipelineOutput {
     /// The object's CliXml fragment (one `<Obj>` or primitive element), as the job sent it.
     #[serde(deserialize_with = "null_default")]
     pub data: String,
-    /// PSU's own field: a JSON string of `[{value}]`. Our server never sends it.
+    /// PSU's field: a JSON string of `[{"value": …}]`, the object as `ConvertTo-Json` would
+    /// give it. Our server makes it from `data` as it answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_data: Option<String>,
 }

@@ -51,6 +51,38 @@ async fn pipeline_data(s: &Server, id: i64) -> Vec<String> {
         .collect()
 }
 
+/// Pipeline records as JSON carry PSU's `jsonData` beside the CliXml, which a REST client
+/// written for PSU reads: `$records[-1].jsonData | ConvertFrom-Json | ForEach-Object value`.
+#[tokio::test]
+async fn json_pipeline_records_carry_psu_json_data() {
+    let script = "[pscustomobject]@{ Name = 'disk'; Size = 5; When = [datetime]::new(2024, 1, 2, 3, 4, 5, [DateTimeKind]::Utc); Tags = 'a', 'b' }; @{ Key = 7 }; 'text'";
+    let s = Server::start("", &[("json.ps1", script)]).await;
+    let id = s.run("json.ps1", json!({})).await;
+    assert_eq!(s.wait_done(id).await["status"], 2);
+    let records = s
+        .get_json(&format!("/api/v1/job/{id}/pipelineOutput"))
+        .await;
+    let values: Vec<serde_json::Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let entries: serde_json::Value =
+                serde_json::from_str(r["jsonData"].as_str().expect("jsonData")).unwrap();
+            entries[0]["value"].clone()
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            json!({"Name": "disk", "Size": 5, "When": "2024-01-02T03:04:05Z", "Tags": ["a", "b"]}),
+            json!({"Key": 7}),
+            json!("text"),
+        ]
+    );
+    assert!(records[0]["data"].as_str().unwrap().starts_with("<Obj"));
+}
+
 /// A job's pipeline output as one CliXml document.
 async fn pipeline_document(s: &Server, id: i64) -> String {
     s.req(

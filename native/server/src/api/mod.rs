@@ -7,6 +7,7 @@ mod extract;
 mod health;
 mod job_ref;
 mod jobs;
+mod json_data;
 mod openapi;
 pub(crate) mod param_value;
 mod pipeline_stream;

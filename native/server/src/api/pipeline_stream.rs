@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use futures::Stream;
 use model::PipelineOutput;
 
+use super::json_data::json_data;
 use crate::store::{Store, StoreError};
 
 /// Records read from the store per page.
@@ -44,15 +45,17 @@ impl Form {
         }
     }
 
-    /// One page of records; `first` when nothing was written before it.
-    fn page(self, records: &[PipelineOutput], first: bool) -> Result<Bytes, StoreError> {
+    /// One page of records; `first` when nothing was written before it. JSON records carry
+    /// PSU's `jsonData` beside the CliXml, made as they are written.
+    fn page(self, records: &mut [PipelineOutput], first: bool) -> Result<Bytes, StoreError> {
         let mut out = Vec::new();
-        for (i, record) in records.iter().enumerate() {
+        for (i, record) in records.iter_mut().enumerate() {
             match self {
                 Form::Json => {
                     if !(first && i == 0) {
                         out.push(b',');
                     }
+                    record.json_data = json_data(&record.data);
                     serde_json::to_writer(&mut out, record)?;
                 }
                 Form::CliXml => out.extend_from_slice(record.data.as_bytes()),
@@ -79,7 +82,7 @@ fn pages(
         let mut page = first;
         let mut written = false;
         while let Some(last) = page.last().map(|record| record.id) {
-            yield form.page(&page, !written)?;
+            yield form.page(&mut page, !written)?;
             written = true;
             if (page.len() as i64) < PAGE {
                 break;
