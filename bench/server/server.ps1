@@ -25,24 +25,48 @@ function Get-Percentile([double[]] $Sorted, [double] $P) {
     $Sorted[[Math]::Min($Sorted.Count - 1, [int][Math]::Floor($P * $Sorted.Count))]
 }
 
+# Each client submits its share of the jobs one after another, timing every call.
+Add-Type -TypeDefinition @'
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net.Http;
+using System.Text;
+using System.Threading.Tasks;
+public static class LoadClient {
+    public sealed class Call { public long Id; public double Ms; }
+    public static async Task<List<Call>> Submit(HttpClient http, string url, int first, int end) {
+        var calls = new List<Call>();
+        for (int n = first; n < end; n++) {
+            var clock = Stopwatch.StartNew();
+            var body = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(url + n, body).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            calls.Add(new Call { Id = long.Parse(text), Ms = clock.Elapsed.TotalMilliseconds });
+        }
+        return calls;
+    }
+}
+'@
+
 $server = Start-TestServer -Repository $repo -Config "concurrent_jobs = $Concurrency"
 try {
     $headers = @{ Authorization = "Bearer $($server.Token)" }
     $script = Invoke-RestMethod "$($server.Url)/api/v1/script/path/Load.ps1" -Headers $headers
+    # The clients are tasks on one shared HttpClient, as a service calling the API would be:
+    # N PowerShell runspaces each calling Invoke-RestMethod (a new connection per call) spend
+    # more CPU than the server they measure, on the same cores as the jobs, and their own
+    # scheduling delays (seconds, under load) then read as API latency.
+    $http = [System.Net.Http.HttpClient]::new()
+    $http.DefaultRequestHeaders.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $server.Token)
+    $null = $http.GetStringAsync("$($server.Url)/api/v1/script/$($script.id)").GetAwaiter().GetResult()
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    # Each client submits its share; every call's latency is recorded.
-    $results = 0..($Clients - 1) | ForEach-Object -ThrottleLimit $Clients -Parallel {
-        $client = $_
-        $share = [Math]::Ceiling($using:Jobs / $using:Clients)
+    $share = [Math]::Ceiling($Jobs / $Clients)
+    $tasks = foreach ($client in 0..($Clients - 1)) {
         $first = $client * $share
-        $last = [Math]::Min($using:Jobs, $first + $share) - 1
-        foreach ($n in $first..$last) {
-            $t = [Diagnostics.Stopwatch]::StartNew()
-            $id = Invoke-RestMethod -Method Post "$($using:server.Url)/api/v1/script/$($using:script.id)?N=$n" `
-                -Headers $using:headers -ContentType 'application/json' -Body '{}'
-            [pscustomobject]@{ Id = $id; Ms = $t.Elapsed.TotalMilliseconds }
-        }
+        [LoadClient]::Submit($http, "$($server.Url)/api/v1/script/$($script.id)?N=", $first, [Math]::Min($Jobs, $first + $share))
     }
+    $results = foreach ($task in $tasks) { $task.GetAwaiter().GetResult() }
     $submitted = $clock.Elapsed.TotalSeconds
 
     # Wait for every job to reach a terminal status, reading the list as a client would.

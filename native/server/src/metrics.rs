@@ -15,6 +15,8 @@ pub struct Metrics {
     pub jobs_groomed: Counter,
     pub output_records: Counter,
     pub auth_failures: Counter,
+    /// PowerShell runs that read script parameters (once per changed script content).
+    pub parameter_reads: Counter,
     /// Warm PowerShell processes ready for the next job, over all environments.
     pub warm_processes: Gauge,
     finished: Family<Vec<(String, String)>, Counter>,
@@ -30,6 +32,7 @@ impl Default for Metrics {
             jobs_groomed: Counter::default(),
             output_records: Counter::default(),
             auth_failures: Counter::default(),
+            parameter_reads: Counter::default(),
             warm_processes: Gauge::default(),
             finished: Family::default(),
             registry: Registry::default(),
@@ -55,6 +58,11 @@ impl Default for Metrics {
             "auth_failures",
             "Requests refused for a bad token",
             m.auth_failures.clone(),
+        );
+        registry.register(
+            "parameter_reads",
+            "PowerShell runs that read script parameters",
+            m.parameter_reads.clone(),
         );
         registry.register(
             "warm_processes",

@@ -19,7 +19,6 @@ use crate::metrics::Metrics;
 use crate::private_file;
 use crate::rate_limit::FailureLimiter;
 use crate::repository::Repository;
-use crate::script_params;
 use crate::secrets::SecretBox;
 use crate::store::{SqliteStore, Store};
 
@@ -166,7 +165,7 @@ async fn warm_parameter_cache(state: AppState) {
         }
     };
     let store = state.engine.store.as_ref();
-    if let Err(e) = script_params::read(store, &state.engine.settings.pwsh, &scripts).await {
+    if let Err(e) = state.engine.parameters.read(store, &scripts).await {
         tracing::warn!(error = %e, "cannot read script parameters at start");
     }
 }

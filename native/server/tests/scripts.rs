@@ -183,3 +183,30 @@ async fn a_script_that_does_not_parse_is_reported_and_others_still_work() {
         .await;
     assert_eq!(good[0]["name"], "N");
 }
+
+/// A burst of first calls to a new script parses it once: the calls wait for that one `pwsh`
+/// run instead of each starting their own (twenty at once used to keep every call waiting
+/// tens of seconds on two cores).
+#[tokio::test]
+async fn a_burst_of_first_calls_parses_the_script_once() {
+    let s = Server::start("", &[("other.ps1", "param($X) $X")]).await;
+    std::fs::write(
+        s.data().parent().unwrap().join("scripts/burst.ps1"),
+        "param([int] $N) $N",
+    )
+    .unwrap();
+    let paths: Vec<String> = (0..8)
+        .map(|n| format!("/api/v1/script/path/burst.ps1?N={n}"))
+        .collect();
+    let calls = paths.iter().map(|path| s.post(path, json!({})));
+    for response in futures::future::join_all(calls).await {
+        assert_eq!(response.status(), 200);
+    }
+    let metrics = s.get("/metrics").await.text().await.unwrap();
+    let reads = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("psujobs_parameter_reads_total "))
+        .expect("psujobs_parameter_reads_total");
+    // One run for the script present at start, one for the new one.
+    assert_eq!(reads, "2", "{metrics}");
+}

@@ -7,7 +7,6 @@ use model::{Script, ScriptParameter};
 use super::AppState;
 use super::error::{ApiResult, Failure};
 use crate::auth::{Action, Caller};
-use crate::script_params;
 
 /// A script known to the server: its stable id, repository path and file.
 pub struct Located {
@@ -109,11 +108,10 @@ pub async fn parameters(
 }
 
 pub async fn read_parameters(app: &AppState, at: &Located) -> ApiResult<Vec<ScriptParameter>> {
-    let mut found = script_params::read(
-        app.engine.store.as_ref(),
-        &app.engine.settings.pwsh,
-        &[(at.id, at.file.clone())],
-    )
-    .await?;
+    let mut found = app
+        .engine
+        .parameters
+        .read(app.engine.store.as_ref(), &[(at.id, at.file.clone())])
+        .await?;
     Ok(found.remove(&at.id).unwrap_or_default())
 }

@@ -20,6 +20,7 @@ use crate::config::Settings;
 use crate::ipc::{self, Channel};
 use crate::metrics::Metrics;
 use crate::runner::{self, Outcome, Runner};
+use crate::script_params::ParameterReader;
 use crate::store::{Store, StoreError};
 
 pub use live::Live;
@@ -44,6 +45,8 @@ pub struct Engine {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
+    /// Script parameters, read once per script content.
+    pub parameters: ParameterReader,
     runner: Runner,
     state: Mutex<State>,
     /// Serialises read-modify-write of job documents.
@@ -67,6 +70,10 @@ impl Engine {
     pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>, metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(Self {
             runner: Runner::new(&settings),
+            parameters: ParameterReader::new(
+                settings.pwsh.clone(),
+                metrics.parameter_reads.clone(),
+            ),
             store,
             settings,
             metrics,
