@@ -14,7 +14,7 @@ use futures::StreamExt;
 use crate::cancel::{CancelToken, PsujCancel};
 use crate::client_connection::{PsujClient, call, client_arg, job_arg};
 use crate::clixml::{PsujClixmlDecoder, write_handle};
-use crate::error::{PsujError, PsujStatus};
+use crate::error::{FfiError, PsujError, PsujStatus};
 use crate::panic::boundary;
 use crate::runtime::block_on_cancellable;
 
@@ -33,10 +33,11 @@ pub extern "C" fn psuj_client_pipeline_decoder(
         let client = client_arg(client)?;
         let job = job_arg(job, job_len)?;
         let decoder = match call(cancel, client.pipeline_objects(job))? {
-            PipelineObjects::Document(document) => PsujClixmlDecoder::over_stream(Download::new(
-                document,
-                CancelToken::from_handle(cancel),
-            )),
+            PipelineObjects::Document(document) => {
+                let freed = CancelToken::default();
+                let download = Download::new(document, CancelToken::from_handle(cancel), &freed);
+                PsujClixmlDecoder::over_stream(download, freed)
+            }
             PipelineObjects::Values(values) => PsujClixmlDecoder::over_values(values),
         };
         write_handle(out_decoder, decoder)
@@ -60,29 +61,43 @@ pub extern "C" fn psuj_client_delete_pipeline_output(
 }
 
 /// The document as it downloads, read by the decode thread: each time it runs dry it waits on
-/// the shared runtime for the next chunk, giving up at once when the cmdlet is stopped.
+/// the shared runtime for the next chunk, giving up at once when the cmdlet is stopped or the
+/// decoder freed (`Select-Object -First 1` frees it with the rest of the answer unread, and a
+/// stalled server must not hold that up).
 struct Download {
     chunks: BodyStream,
     current: Bytes,
     cancel: Option<CancelToken>,
+    freed: CancelToken,
 }
 
 impl Download {
-    fn new(chunks: BodyStream, cancel: Option<CancelToken>) -> Self {
+    fn new(chunks: BodyStream, cancel: Option<CancelToken>, freed: &CancelToken) -> Self {
         Download {
             chunks,
             current: Bytes::new(),
             cancel,
+            freed: freed.clone(),
         }
+    }
+
+    /// The next chunk; `Err` when the wait was given up.
+    fn next_chunk(&mut self) -> Result<Option<client::Result<Bytes>>, FfiError> {
+        let (freed, chunks) = (&self.freed, &mut self.chunks);
+        block_on_cancellable(self.cancel.clone(), async {
+            tokio::select! {
+                biased;
+                () = freed.cancelled() => Err(FfiError::cancelled()),
+                chunk = chunks.next() => Ok(chunk),
+            }
+        })
     }
 }
 
 impl BufRead for Download {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         while self.current.is_empty() {
-            let next =
-                block_on_cancellable(self.cancel.clone(), async { Ok(self.chunks.next().await) });
-            self.current = match next {
+            self.current = match self.next_chunk() {
                 Ok(None) => break,
                 Ok(Some(Ok(chunk))) => chunk,
                 Ok(Some(Err(e))) => return Err(std::io::Error::other(e.to_string())),
@@ -113,6 +128,11 @@ mod tests {
 
     const DOC: &str = r#"<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><I32>1</I32><S>two</S></Objs>"#;
 
+    fn over(chunks: BodyStream, cancel: Option<CancelToken>) -> PsujClixmlDecoder {
+        let freed = CancelToken::default();
+        PsujClixmlDecoder::over_stream(Download::new(chunks, cancel, &freed), freed)
+    }
+
     /// The value count of a batch (BUFFER.md: after the 8-byte header).
     fn count(batch: &[u8]) -> u32 {
         u32::from_le_bytes(batch[8..12].try_into().unwrap())
@@ -125,8 +145,7 @@ mod tests {
             .chunks(7)
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
-        let download = Download::new(futures::stream::iter(chunks).boxed(), None);
-        let mut decoder = PsujClixmlDecoder::over_stream(download);
+        let mut decoder = over(futures::stream::iter(chunks).boxed(), None);
         assert_eq!(count(&decoder.next_batch(1 << 20, None).unwrap()), 2);
         assert_eq!(count(&decoder.next_batch(1 << 20, None).unwrap()), 0);
     }
@@ -136,8 +155,7 @@ mod tests {
         let first: client::Result<Bytes> = Ok(Bytes::from_static(&DOC.as_bytes()[..40]));
         let stalled = futures::stream::iter([first]).chain(futures::stream::pending());
         let cancel = CancelToken::default();
-        let download = Download::new(stalled.boxed(), Some(cancel.clone()));
-        let mut decoder = PsujClixmlDecoder::over_stream(download);
+        let mut decoder = over(stalled.boxed(), Some(cancel.clone()));
         let trigger = cancel.clone();
         std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -147,14 +165,40 @@ mod tests {
         assert_eq!(error.id, "Cancelled");
     }
 
+    /// `Select-Object -First 1`: the decoder is freed while its thread waits for more of a
+    /// stalled download, and freeing it does not wait for that.
+    #[test]
+    fn freeing_the_decoder_stops_waiting_for_a_stalled_download() {
+        let head = DOC.find("<S>").unwrap();
+        let first: client::Result<Bytes> = Ok(Bytes::from_static(&DOC.as_bytes()[..head]));
+        // Tells when the decode thread is waiting for the chunk that never comes.
+        let (waiting, waits) = std::sync::mpsc::channel();
+        let stall = futures::stream::once(async move {
+            let _ = waiting.send(());
+            std::future::pending::<client::Result<Bytes>>().await
+        });
+        let stalled = futures::stream::iter([first]).chain(stall);
+        let mut decoder = over(stalled.boxed(), None);
+        assert_eq!(count(&decoder.next_batch(1, None).unwrap()), 1);
+        waits
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        let (freed, done) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(decoder);
+            let _ = freed.send(());
+        });
+        done.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("freeing the decoder waited for the download");
+    }
+
     #[test]
     fn a_broken_download_is_an_io_error() {
         let chunks: Vec<client::Result<Bytes>> = vec![
             Ok(Bytes::from_static(&DOC.as_bytes()[..40])),
             Err(client::Error::BadResponse("connection reset".into())),
         ];
-        let download = Download::new(futures::stream::iter(chunks).boxed(), None);
-        let mut decoder = PsujClixmlDecoder::over_stream(download);
+        let mut decoder = over(futures::stream::iter(chunks).boxed(), None);
         let error = decoder.next_batch(1 << 20, None).unwrap_err();
         assert_eq!(error.id, "IoError");
         assert!(

@@ -104,6 +104,17 @@ impl BatchDecoder {
 /// on the first error, or when the handle is freed.
 pub struct PsujClixmlDecoder {
     state: State,
+    /// Triggered when the handle is freed, before its decode thread is joined, so that a
+    /// source waiting for more input (a download) stops waiting.
+    freed: Option<CancelToken>,
+}
+
+impl Drop for PsujClixmlDecoder {
+    fn drop(&mut self) {
+        if let Some(freed) = &self.freed {
+            freed.cancel();
+        }
+    }
 }
 
 enum State {
@@ -189,6 +200,7 @@ impl PsujClixmlDecoder {
     fn idle(decoder: BatchDecoder) -> Self {
         PsujClixmlDecoder {
             state: State::Idle(Box::new(decoder)),
+            freed: None,
         }
     }
 
@@ -197,11 +209,14 @@ impl PsujClixmlDecoder {
         PsujClixmlDecoder::new(Box::new(values.into_iter().map(Ok)))
     }
 
-    /// A decoder over a document as it arrives (a job's pipeline output). Every object keeps
-    /// its id, as nothing can be scanned ahead; a job's document redefines the same `RefId`s
-    /// in each of its objects, so the ids, and the objects a reader keeps by id, stay few.
-    pub(crate) fn over_stream(document: impl BufRead + Send + 'static) -> Self {
-        PsujClixmlDecoder::new(Box::new(clixml::Decoder::new(document)))
+    /// A decoder over a document as it arrives (a job's pipeline output), which must stop
+    /// waiting for more once `freed` is triggered. Every object keeps its id, as nothing can
+    /// be scanned ahead; a job's document redefines the same `RefId`s in each of its objects,
+    /// so the ids, and the objects a reader keeps by id, stay few.
+    pub(crate) fn over_stream(document: impl BufRead + Send + 'static, freed: CancelToken) -> Self {
+        let mut decoder = PsujClixmlDecoder::new(Box::new(clixml::Decoder::new(document)));
+        decoder.freed = Some(freed);
+        decoder
     }
 
     /// The next batch from the decode thread (started on the first call); an empty batch
