@@ -86,15 +86,22 @@ impl ParameterReader {
             return Ok(known);
         }
         let _parsing = self.parsing.lock().await;
-        // What a run finished while this call waited has filled the cache.
-        let waited: Vec<(i64, PathBuf)> = stale.into_iter().map(|(id, f, _)| (id, f)).collect();
-        let (found, stale) = cached(store, &waited)?;
-        known.extend(found);
-        if stale.is_empty() {
+        // A run that finished while this call waited has cached what it parsed: the store is
+        // asked again, the files (hashed already) are not read again.
+        let mut still_stale = Vec::new();
+        for (id, file, print) in stale {
+            match store.cached_parameters(id, &print)? {
+                Some(params) => {
+                    known.insert(id, params);
+                }
+                None => still_stale.push((id, file, print)),
+            }
+        }
+        if still_stale.is_empty() {
             return Ok(known);
         }
         self.runs.inc();
-        parse(&self.pwsh, store, stale, known).await
+        parse(&self.pwsh, store, still_stale, known).await
     }
 }
 

@@ -145,6 +145,15 @@ impl Serialize for Shown<'_> {
 }
 
 impl Shown<'_> {
+    /// A dictionary key as a JSON member name: its text (a `Ref` key resolved like any value).
+    fn key_text(&self, key: &Value) -> String {
+        match serde_json::to_value(self.of(key)) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(json) => json.to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
     fn object<S: Serializer>(&self, object: &Object, serializer: S) -> Result<S::Ok, S::Error> {
         if let Some(id) = object.id {
             self.context.open.borrow_mut().insert(id);
@@ -182,7 +191,7 @@ impl Shown<'_> {
             Some(Base::Dict(entries)) => {
                 let mut map = serializer.serialize_map(Some(entries.len()))?;
                 for (key, value) in entries {
-                    map.serialize_entry(&key_text(key), &self.of(value))?;
+                    map.serialize_entry(&self.key_text(key), &self.of(value))?;
                 }
                 map.end()
             }
@@ -209,28 +218,6 @@ fn float<S: Serializer>(serializer: S, n: f64) -> Result<S::Ok, S::Error> {
         serializer.serialize_f64(n)
     } else {
         serializer.collect_str(&n)
-    }
-}
-
-/// A dictionary key as a JSON member name: its text.
-fn key_text(key: &Value) -> String {
-    match key {
-        Value::Str(s) => s.clone(),
-        other => {
-            let context = Context {
-                objects: HashMap::new(),
-                open: RefCell::default(),
-            };
-            let shown = Shown {
-                value: other,
-                context: &context,
-            };
-            match serde_json::to_value(shown) {
-                Ok(serde_json::Value::String(s)) => s,
-                Ok(json) => json.to_string(),
-                Err(_) => String::new(),
-            }
-        }
     }
 }
 
