@@ -7,7 +7,9 @@
               runtimes/<rid>/native/<lib>); the server binary into out/bin.
     Test      Build, then cargo fmt --check, clippy -D warnings, the module compiled for
               netstandard2.0 (Windows PowerShell 5.1's API), cargo test, Pester over
-              tests/*.Tests.ps1 against out/PSUJobs. Ends with "Tests: N passed, N failed, N skipped".
+              tests/*.Tests.ps1 against out/PSUJobs. The PostgreSQL store's tests use the
+              database PSUJOBS_TEST_POSTGRES names, else a throwaway cluster started on
+              loopback when PostgreSQL is installed. Ends with "Tests: N passed, N failed, N skipped".
     Bench     Build, then every bench/*/*.ps1 (timings are printed, never gate anything).
     Demo      Build, then the main job: samples/demo.ps1 runs a job on the embedded server.
     Bootstrap Makes Pester 5.7.1 available (from NuGet; it is not on the Gallery mirror here).
@@ -136,15 +138,35 @@ function Invoke-Test {
     try { Invoke-Native dotnet @('build', $ModuleProject, '-c', 'Release', '-f', 'netstandard2.0', '-warnaserror', '--nologo', '-v', 'quiet') }
     catch { $failures.Add('module for Windows PowerShell 5.1 (netstandard2.0)') }
 
-    # Tests run on the release profile so they reuse what Build just compiled (one compile, not two).
-    Write-Host '> cargo test --workspace --release --no-fail-fast' -ForegroundColor DarkGray
-    $cargoLines = Invoke-WithDeadline 30 cargo @('test', '--workspace', '--release', '--no-fail-fast') 2>&1 |
-        ForEach-Object { $line = "$_"; Write-Host $line; $line }
-    $cargo = Get-CargoTestCounts $cargoLines
-    if ($LASTEXITCODE -eq $DeadlineExitCode) { $failures.Add('cargo test (hung: stopped after 30 minutes; the test cargo named as running for over 60 seconds is the one)') }
-    if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
+    # The PostgreSQL store's tests (cargo and Pester) need a database: a throwaway cluster on
+    # loopback unless PSUJOBS_TEST_POSTGRES already names one.
+    $postgres = $null
+    if (-not $env:PSUJOBS_TEST_POSTGRES) {
+        Import-Module (Join-Path $Root 'tests/tools/TestPostgres.psm1') -Force
+        $postgres = Start-TestPostgres
+        if ($postgres -is [string]) {
+            Write-Host "No PostgreSQL for its tests: $postgres" -ForegroundColor Yellow
+            $postgres = $null
+        } else {
+            $env:PSUJOBS_TEST_POSTGRES = $postgres.Url
+        }
+    }
+    try {
+        # Tests run on the release profile so they reuse what Build just compiled (one compile, not two).
+        Write-Host '> cargo test --workspace --release --no-fail-fast' -ForegroundColor DarkGray
+        $cargoLines = Invoke-WithDeadline 30 cargo @('test', '--workspace', '--release', '--no-fail-fast') 2>&1 |
+            ForEach-Object { $line = "$_"; Write-Host $line; $line }
+        $cargo = Get-CargoTestCounts $cargoLines
+        if ($LASTEXITCODE -eq $DeadlineExitCode) { $failures.Add('cargo test (hung: stopped after 30 minutes; the test cargo named as running for over 60 seconds is the one)') }
+        if ($LASTEXITCODE -ne 0 -and $cargo.Failed -eq 0) { $failures.Add('cargo test (did not complete)'); $cargo.Failed = 1 }
 
-    $pesterCounts = Invoke-PesterSuite -PesterPsd1 $pester
+        $pesterCounts = Invoke-PesterSuite -PesterPsd1 $pester
+    } finally {
+        if ($postgres) {
+            Stop-TestPostgres $postgres
+            Remove-Item Env:PSUJOBS_TEST_POSTGRES
+        }
+    }
     $passed = $cargo.Passed + $pesterCounts.Passed
     $failed = $cargo.Failed + $pesterCounts.Failed
     $skipped = $cargo.Skipped + $pesterCounts.Skipped

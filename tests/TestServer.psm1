@@ -45,16 +45,21 @@ function Start-TestServer {
         # psujobs.toml text (environments, script settings), read from the working directory.
         [string] $Config,
         [string] $Repository = (Join-Path $PSScriptRoot 'scripts'),
+        # Keep jobs in this PostgreSQL database (--database) instead of SQLite.
+        [string] $Database,
+        # The data folder of an earlier server (Stop-TestServer -KeepData) to start again on.
+        [string] $DataDir,
         [TimeSpan] $StartTimeout = [TimeSpan]::FromSeconds(60)
     )
     $exe = if ($env:PSUJOBS_SERVER) { $env:PSUJOBS_SERVER } else { Join-Path $RepoRoot ('out/bin/psujobs' + $(if ($IsWindows) { '.exe' })) }
     if (-not (Test-Path $exe)) { throw "The server binary $exe is missing: run ./build.ps1 Build" }
     $port = Get-FreeTcpPort
-    $data = Join-Path ([IO.Path]::GetTempPath()) "psujobs-test-$PID-$port"
+    $data = if ($DataDir) { $DataDir } else { Join-Path ([IO.Path]::GetTempPath()) "psujobs-test-$PID-$port" }
     New-Item -ItemType Directory -Path $data -Force | Out-Null
     if ($Config) { Set-Content -LiteralPath (Join-Path $data 'psujobs.toml') -Value $Config }
     $arguments = @('--data', $data, 'serve', '--listen', "127.0.0.1:$port", '--repository', $Repository)
     if ($JobRunId) { $arguments += @('--job-run-id', 'true') }
+    if ($Database) { $arguments = @('--database', $Database) + $arguments }
     if ($Tls) {
         $cert = Join-Path $data 'cert.pem'
         $key = Join-Path $data 'key.pem'
@@ -102,7 +107,11 @@ function New-TestToken {
 }
 
 function Stop-TestServer {
-    param([Parameter(Mandatory)] $Server)
+    param(
+        [Parameter(Mandatory)] $Server,
+        # Leave the data folder for a server started again with -DataDir.
+        [switch] $KeepData
+    )
     if (-not $Server.Process.HasExited) {
         # The server stops its jobs on SIGTERM; a server that does not exit in time is killed
         # together with the job processes it started, so no pwsh outlives the test run.
@@ -114,7 +123,7 @@ function Stop-TestServer {
             $jobs | Stop-Process -Force -ErrorAction Ignore
         }
     }
-    Remove-Item -LiteralPath $Server.DataDir -Recurse -Force -ErrorAction Ignore
+    if (-not $KeepData) { Remove-Item -LiteralPath $Server.DataDir -Recurse -Force -ErrorAction Ignore }
 }
 
 function Wait-Until {
@@ -127,4 +136,4 @@ function Wait-Until {
     }
 }
 
-Export-ModuleMember -Function Start-TestServer, Stop-TestServer, New-TestToken, Wait-Until
+Export-ModuleMember -Function Start-TestServer, Stop-TestServer, New-TestToken, Wait-Until, Get-FreeTcpPort

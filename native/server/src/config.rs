@@ -81,6 +81,7 @@ impl Default for EnvironmentConfig {
 pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub data: Option<PathBuf>,
+    pub database: Option<String>,
     pub repository: Option<PathBuf>,
     pub concurrent_jobs: Option<usize>,
     pub groom_days: Option<u32>,
@@ -163,6 +164,9 @@ pub struct Settings {
     /// HTTPS when set, else plain HTTP.
     pub tls: Option<TlsFiles>,
     pub data_dir: PathBuf,
+    /// A PostgreSQL connection string; jobs are then kept there instead of in SQLite in
+    /// `data_dir` (which still holds the key file and the first admin token).
+    pub database: Option<String>,
     pub repository: PathBuf,
     /// Server-wide limit of running jobs; 0 means no limit.
     pub concurrent_jobs: usize,
@@ -209,6 +213,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
             tls: None,
             data_dir: PathBuf::from(".psujobs"),
+            database: None,
             repository: PathBuf::from("scripts"),
             concurrent_jobs: 10,
             groom_days: 30,

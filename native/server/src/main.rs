@@ -33,6 +33,10 @@ struct Common {
     /// Data folder: database, key file, admin token (default ./.psujobs).
     #[arg(long, global = true, env = "PSUJOBS_DATA")]
     data: Option<PathBuf>,
+    /// Keep jobs in PostgreSQL instead of SQLite in the data folder:
+    /// postgres://user:password@host:port/database (plain TCP or a Unix socket; no TLS).
+    #[arg(long, global = true, env = "PSUJOBS_DATABASE")]
+    database: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -121,6 +125,7 @@ fn settings(common: &Common, serve: Option<&ServeArgs>) -> anyhow::Result<Settin
             s.and_then(|s| s.tls_key.clone()).or(file.tls_key),
         )?,
         data_dir: pick(common.data.clone(), file.data, d.data_dir),
+        database: common.database.clone().or(file.database),
         repository: pick(
             s.and_then(|s| s.repository.clone()),
             file.repository,

@@ -20,7 +20,7 @@ use crate::private_file;
 use crate::rate_limit::FailureLimiter;
 use crate::repository::Repository;
 use crate::secrets::SecretBox;
-use crate::store::{SqliteStore, Store};
+use crate::store::{PostgresStore, SqliteStore, Store};
 
 /// How long a shutdown lets open connections finish. Long polls end at once, so this only bounds
 /// a client that stalls: an HTTP/2 peer must answer the server's closing PING before its
@@ -32,8 +32,14 @@ pub fn admin_token_file(settings: &Settings) -> PathBuf {
     settings.data_dir.join("admin.token")
 }
 
+/// PostgreSQL when `--database` names one, else SQLite in the data folder.
 pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(Arc::new(SqliteStore::open(&settings.data_dir)?))
+    Ok(match &settings.database {
+        Some(url) => Arc::new(
+            PostgresStore::connect(url).context("cannot open the PostgreSQL store (--database)")?,
+        ),
+        None => Arc::new(SqliteStore::open(&settings.data_dir)?),
+    })
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -44,6 +50,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     };
     let settings = Arc::new(settings);
     let store = open_store(&settings)?;
+    store.lock_for_server()?;
     let repaired = engine::recover(store.as_ref())?;
     if repaired > 0 {
         tracing::warn!(

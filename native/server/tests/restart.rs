@@ -180,3 +180,34 @@ async fn a_restart_leaves_a_live_channel_socket_alone() {
     UnixStream::connect(&live).expect("the live socket still accepts connections");
     assert_ne!(channel_socket(&s), live);
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_folder_stops_at_once_saying_why() {
+    let s = Server::start("warm_processes = 0\n", &[]).await;
+    let log = s.dir.path().join("second.log");
+    let mut second = s
+        .command()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second server kept running on the same data folder");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(!status.success());
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains("another psujobs server is serving from"),
+        "{said}"
+    );
+    // The first server is untouched.
+    assert!(s.get("/api/v1/alive").await.status().is_success());
+}

@@ -1,6 +1,8 @@
-//! Persistence behind one trait. SQLite is the embedded default; a PostgreSQL implementation
-//! can follow with the same trait (its blocking calls run on a blocking pool, as ours do).
+//! Persistence behind one trait: SQLite is the embedded default, PostgreSQL the choice of an
+//! operator who keeps data in a database server. Both pass the same suite.
 
+mod listing;
+mod postgres;
 mod schema;
 mod sqlite;
 #[cfg(test)]
@@ -10,12 +12,22 @@ use chrono::{DateTime, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use uuid::Uuid;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("cannot get a PostgreSQL connection: {0}")]
+    Pool(String),
+    /// Another server already serves from this store (see [`Store::lock_for_server`]).
+    #[error("{0}")]
+    InUse(String),
+    #[error("the store is closed")]
+    Closed,
     #[error("stored JSON is corrupt: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot create the data folder {path}: {source}")]
@@ -56,6 +68,11 @@ pub enum Appended {
 /// Everything the server keeps. Calls are short and synchronous; callers on the async side
 /// wrap them in `spawn_blocking` only where a call can be long (grooming).
 pub trait Store: Send + Sync + 'static {
+    /// Makes this process the only server on the store for as long as the store is open: a
+    /// second server would take the first one's running jobs for leftovers of a crash and mark
+    /// them failed. Fails with [`StoreError::InUse`] when another server holds the store.
+    fn lock_for_server(&self) -> StoreResult<()>;
+
     /// The stable id of a repository path, assigned on first sight and kept across restarts.
     fn script_id(&self, full_path: &str) -> StoreResult<i64>;
     /// The path an id was assigned to.
@@ -107,4 +124,53 @@ pub trait Store: Send + Sync + 'static {
 
     fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()>;
     fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>>;
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => Self::Postgres(e),
+            other => Self::Pool(other.to_string()),
+        }
+    }
+}
+
+/// The statuses of a job that has ended; only these are ever groomed.
+fn terminal_statuses() -> [JobStatus; 6] {
+    [
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Canceled,
+        JobStatus::TimedOut,
+        JobStatus::Warning,
+        JobStatus::Error,
+    ]
+}
+
+/// The grooming list: the `expired` ids, and per script the finished jobs beyond the newest
+/// `keep(path)`. `finished` is ordered by path, newest id first.
+fn beyond_history(
+    mut ids: Vec<i64>,
+    finished: Vec<(String, i64)>,
+    keep: &dyn Fn(&str) -> i64,
+) -> Vec<i64> {
+    let mut current = None::<(String, i64)>;
+    for (path, id) in finished {
+        let seen = match &mut current {
+            Some((p, n)) if *p == path => {
+                *n += 1;
+                *n
+            }
+            _ => {
+                current = Some((path.clone(), 1));
+                1
+            }
+        };
+        if seen > keep(&path) {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

@@ -1,7 +1,8 @@
-//! The SQLite schema. Jobs keep their full JSON document beside the columns that are
-//! filtered or ordered on, so adding a Job field needs no migration.
+//! The schemas of both stores: the same tables and columns, each in its own dialect. Jobs keep
+//! their full JSON document beside the columns that are filtered or ordered on, so adding a Job
+//! field needs no migration.
 
-pub const SCHEMA: &str = r#"
+pub const SQLITE: &str = r#"
 CREATE TABLE IF NOT EXISTS scripts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     full_path TEXT NOT NULL UNIQUE,
@@ -47,5 +48,55 @@ CREATE TABLE IF NOT EXISTS credentials (
     name TEXT PRIMARY KEY,
     user TEXT NOT NULL,
     secret BLOB NOT NULL
+);
+"#;
+
+/// Times are `timestamptz` (SQLite keeps fixed-width UTC text); `run_id` is a `uuid`.
+pub const POSTGRES: &str = r#"
+CREATE TABLE IF NOT EXISTS scripts (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    full_path TEXT NOT NULL UNIQUE,
+    fingerprint TEXT,
+    parameters TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id UUID NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    script_id BIGINT,
+    script_full_path TEXT NOT NULL,
+    parent_job_id BIGINT,
+    created_time TIMESTAMPTZ,
+    start_time TIMESTAMPTZ,
+    end_time TIMESTAMPTZ,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
+CREATE INDEX IF NOT EXISTS jobs_script ON jobs(script_full_path, id);
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_job_id);
+CREATE TABLE IF NOT EXISTS job_output (
+    job_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (job_id, id)
+);
+CREATE TABLE IF NOT EXISTS pipeline_output (
+    job_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (job_id, id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created TIMESTAMPTZ NOT NULL,
+    revoked BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    name TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL,
+    secret BYTEA NOT NULL
 );
 "#;

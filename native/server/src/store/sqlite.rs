@@ -1,25 +1,31 @@
 //! The SQLite store: one connection in WAL mode behind a mutex (SQLite serialises writers
 //! anyway, and every call is short).
 
-use std::path::Path;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use model::{
-    Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, Page, PipelineOutput,
-    ScriptParameter,
-};
+use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use rusqlite::{
     Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
     types::Value as Sql,
 };
 use uuid::Uuid;
 
-use super::schema::SCHEMA;
-use super::{Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord};
+use super::listing::{Listing, Param};
+use super::schema;
+use super::{
+    Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
+    terminal_statuses,
+};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    data_dir: PathBuf,
+    /// `server.lock`, locked, once [`Store::lock_for_server`] succeeded. The operating system
+    /// releases the lock when the process ends, however it ends.
+    lease: Mutex<Option<File>>,
 }
 
 /// Fixed-width UTC text, so that text order is time order.
@@ -39,9 +45,11 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(schema::SQLITE)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            data_dir: data_dir.to_path_buf(),
+            lease: Mutex::new(None),
         })
     }
 
@@ -82,6 +90,31 @@ fn next_id(
 }
 
 impl Store for SqliteStore {
+    fn lock_for_server(&self) -> StoreResult<()> {
+        let path = self.data_dir.join("server.lock");
+        let io = |source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {
+                *self.lease.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+                Ok(())
+            }
+            Err(TryLockError::WouldBlock) => Err(StoreError::InUse(format!(
+                "another psujobs server is serving from {}",
+                self.data_dir.display()
+            ))),
+            Err(TryLockError::Error(source)) => Err(io(source)),
+        }
+    }
+
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let conn = self.conn();
         conn.prepare_cached("INSERT OR IGNORE INTO scripts(full_path) VALUES (?1)")?
@@ -183,50 +216,23 @@ impl Store for SqliteStore {
     }
 
     fn list_jobs(&self, q: &JobQuery) -> StoreResult<Page<Job>> {
-        let mut filters = Vec::new();
-        let mut args = Vec::new();
-        let mut filter = |sql: &str, v: Sql| {
-            args.push(v);
-            filters.push(format!("{sql} ?{}", args.len()));
-        };
-        if let Some(s) = q.status {
-            filter("status =", Sql::Integer(s.into()));
-        }
-        if let Some(s) = q.script_id {
-            filter("script_id =", Sql::Integer(s));
-        }
-        if let Some(p) = &q.script_full_path {
-            filter("script_full_path =", Sql::Text(p.clone()));
-        }
-        if let Some(p) = q.parent_job_id {
-            filter("parent_job_id =", Sql::Integer(p));
-        }
-        let clause = if filters.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", filters.join(" AND "))
-        };
+        let listing = Listing::new(q, |n| format!("?{n}"));
+        let args: Vec<Sql> = listing
+            .params
+            .into_iter()
+            .map(|p| match p {
+                Param::Int(v) => Sql::Integer(v.into()),
+                Param::BigInt(v) => Sql::Integer(v),
+                Param::Text(v) => Sql::Text(v),
+            })
+            .collect();
         let total: i64 = self.conn().query_row(
-            &format!("SELECT COUNT(*) FROM jobs {clause}"),
+            &format!("SELECT COUNT(*) FROM jobs {}", listing.clause),
             params_from_iter(&args),
             |r| r.get(0),
         )?;
-        let column = match q.order_by.unwrap_or_default() {
-            OrderBy::Id => "id",
-            OrderBy::StartTime => "start_time",
-            OrderBy::EndTime => "end_time",
-            OrderBy::CreatedTime => "created_time",
-        };
-        let direction = match q.order_direction.unwrap_or_default() {
-            OrderDirection::Ascending => "ASC",
-            OrderDirection::Descending => "DESC",
-        };
-        let take = q.take.unwrap_or(25).clamp(0, 1000);
-        let skip = q.skip.unwrap_or(0).max(0);
         let page = self.jobs_where(
-            &format!(
-                "{clause} ORDER BY {column} {direction}, id {direction} LIMIT {take} OFFSET {skip}"
-            ),
+            &format!("{} {}", listing.clause, listing.order_and_page),
             &args,
         )?;
         Ok(Page { page, total })
@@ -246,18 +252,11 @@ impl Store for SqliteStore {
         cutoff: DateTime<Utc>,
         keep: &dyn Fn(&str) -> i64,
     ) -> StoreResult<Vec<i64>> {
-        let terminal = [
-            JobStatus::Completed,
-            JobStatus::Failed,
-            JobStatus::Canceled,
-            JobStatus::TimedOut,
-            JobStatus::Warning,
-            JobStatus::Error,
-        ]
-        .map(|s| s.as_i32().to_string())
-        .join(",");
+        let terminal = terminal_statuses()
+            .map(|s| s.as_i32().to_string())
+            .join(",");
         let conn = self.conn();
-        let mut ids: Vec<i64> = conn
+        let expired: Vec<i64> = conn
             .prepare(&format!(
                 "SELECT id FROM jobs WHERE status IN ({terminal}) AND end_time < ?1"
             ))?
@@ -267,28 +266,10 @@ impl Store for SqliteStore {
             "SELECT script_full_path, id FROM jobs WHERE status IN ({terminal})
              ORDER BY script_full_path, id DESC"
         ))?;
-        let rows = stmt
+        let finished = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut current = None::<(String, i64)>;
-        for (path, id) in rows {
-            let seen = match &mut current {
-                Some((p, n)) if *p == path => {
-                    *n += 1;
-                    *n
-                }
-                _ => {
-                    current = Some((path.clone(), 1));
-                    1
-                }
-            };
-            if seen > keep(&path) {
-                ids.push(id);
-            }
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        Ok(beyond_history(expired, finished, keep))
     }
 
     fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()> {
@@ -443,18 +424,14 @@ mod tests {
     }
 
     #[test]
+    fn one_server_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        super::super::suite::one_server_at_a_time(&|| SqliteStore::open(dir.path()).unwrap());
+    }
+
+    #[test]
     fn data_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
-        let id = {
-            let store = SqliteStore::open(dir.path()).unwrap();
-            let mut job = Job {
-                script_full_path: "a.ps1".into(),
-                ..Job::default()
-            };
-            store.insert_job(&mut job).unwrap();
-            job.id
-        };
-        let store = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(store.job(id).unwrap().unwrap().script_full_path, "a.ps1");
+        super::super::suite::data_survives_reopening(&|| SqliteStore::open(dir.path()).unwrap());
     }
 }

@@ -5,7 +5,7 @@ use model::{
     Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, OutputType, ScriptParameter,
 };
 
-use super::{Appended, Store, StoredCredential};
+use super::{Appended, Store, StoreError, StoredCredential};
 
 fn job(store: &dyn Store, path: &str, status: JobStatus, ended_days_ago: Option<i64>) -> Job {
     let mut job = Job {
@@ -24,8 +24,49 @@ pub fn run_all(store: &dyn Store) {
     scripts(store);
     jobs_and_queries(store);
     outputs(store);
+    appends_from_many_threads(store);
+    ordering_by_time(store);
     grooming(store);
     tokens_and_credentials(store);
+}
+
+/// A second server on the same store is refused until the first closes it.
+pub fn one_server_at_a_time<S: Store>(open: &dyn Fn() -> S) {
+    let first = open();
+    first.lock_for_server().unwrap();
+    let second = open();
+    let refused = second.lock_for_server().unwrap_err();
+    assert!(
+        matches!(refused, StoreError::InUse(_)),
+        "{refused:?} should say the store is in use"
+    );
+    assert!(refused.to_string().contains("another psujobs server"));
+    drop(first);
+    second.lock_for_server().unwrap();
+}
+
+/// What was stored is there when the store is opened again.
+pub fn data_survives_reopening<S: Store>(open: &dyn Fn() -> S) {
+    let mut job = Job {
+        script_full_path: "a.ps1".into(),
+        ..Job::default()
+    };
+    {
+        let store = open();
+        store.insert_job(&mut job).unwrap();
+        store
+            .append(job.id, &mut [Appended::Pipeline("<S>kept</S>".into())])
+            .unwrap();
+    }
+    let store = open();
+    assert_eq!(
+        store.job(job.id).unwrap().unwrap().script_full_path,
+        "a.ps1"
+    );
+    assert_eq!(
+        store.pipeline(job.id, 0, 10).unwrap()[0].data,
+        "<S>kept</S>"
+    );
 }
 
 fn scripts(store: &dyn Store) {
@@ -141,6 +182,57 @@ fn outputs(store: &dyn Store) {
     assert_eq!(store.pipeline(j.id, 0, 1).unwrap().len(), 1, "at most take");
     store.delete_pipeline(j.id).unwrap();
     assert!(store.pipeline(j.id, 0, 10).unwrap().is_empty());
+}
+
+/// Concurrent appends to one job number its records densely, none lost or doubled.
+fn appends_from_many_threads(store: &dyn Store) {
+    let j = job(store, "t.ps1", JobStatus::Running, None);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..25 {
+                    let mut batch = [
+                        Appended::Output(JobOutput::default()),
+                        Appended::Pipeline("<Nil />".into()),
+                    ];
+                    store.append(j.id, &mut batch).unwrap();
+                }
+            });
+        }
+    });
+    let ids: Vec<i64> = store
+        .outputs(j.id, 0, 1000)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, (1..=100).collect::<Vec<_>>());
+    assert_eq!(store.pipeline(j.id, 0, 1000).unwrap().len(), 100);
+}
+
+/// Ordering by a time puts jobs without one first when ascending and last when descending.
+fn ordering_by_time(store: &dyn Store) {
+    let mut started = job(store, "time.ps1", JobStatus::Running, None);
+    started.start_time = Some(Utc::now());
+    store.update_job(&started).unwrap();
+    let waiting = job(store, "time.ps1", JobStatus::Queued, None);
+    let order = |direction| -> Vec<i64> {
+        let q = JobQuery {
+            script_full_path: Some("time.ps1".into()),
+            order_by: Some(OrderBy::StartTime),
+            order_direction: Some(direction),
+            ..Default::default()
+        };
+        store
+            .list_jobs(&q)
+            .unwrap()
+            .page
+            .iter()
+            .map(|j| j.id)
+            .collect()
+    };
+    assert_eq!(order(OrderDirection::Ascending), [waiting.id, started.id]);
+    assert_eq!(order(OrderDirection::Descending), [started.id, waiting.id]);
 }
 
 fn grooming(store: &dyn Store) {

@@ -1,0 +1,614 @@
+//! The PostgreSQL store (`--database postgres://…`): the same tables as SQLite, for operators
+//! who keep their data in a managed database server. The `Store` trait is synchronous, as
+//! SQLite is; each call here runs on the store's own small runtime and the caller waits for it,
+//! as it waits for SQLite's disk.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
+use uuid::Uuid;
+
+use super::listing::{Listing, Param};
+use super::{
+    Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
+    schema, terminal_statuses,
+};
+
+/// Connections the pool opens at most: the server's calls are short, so a few cover many
+/// concurrent requests.
+const POOL_SIZE: usize = 8;
+
+/// How long opening a connection may take when the connection string sets no `connect_timeout`.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The advisory lock a serving server holds (`pg_try_advisory_lock`), "psujobs" in ASCII.
+const SERVER_LOCK: i64 = 0x0070_7375_6a6f_6273;
+
+pub struct PostgresStore {
+    pool: Pool,
+    /// Dropped with `shutdown_background`: a store may be dropped on an async thread, where
+    /// dropping a runtime the ordinary way panics.
+    runtime: Option<tokio::runtime::Runtime>,
+    /// The connection that holds [`SERVER_LOCK`] once [`Store::lock_for_server`] succeeded.
+    lease: Mutex<Option<Object>>,
+}
+
+impl PostgresStore {
+    /// Connects (URL `postgres://user:password@host:port/database` or libpq key=value text)
+    /// and creates the tables when missing.
+    pub fn connect(url: &str) -> StoreResult<Self> {
+        let mut config = tokio_postgres::Config::from_str(url)?;
+        if config.get_connect_timeout().is_none() {
+            // An unreachable host fails the start in seconds rather than at TCP's own pace.
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("psujobs-postgres")
+            .enable_all()
+            .build()
+            .map_err(|source| StoreError::Io {
+                path: "the PostgreSQL store's runtime".into(),
+                source,
+            })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let store = Self {
+            pool,
+            runtime: Some(runtime),
+            lease: Mutex::new(None),
+        };
+        store.run(|pool| async move {
+            pool.get().await?.batch_execute(schema::POSTGRES).await?;
+            Ok(())
+        })?;
+        Ok(store)
+    }
+
+    /// Runs `work` on the store's runtime and waits for its result.
+    fn run<T, F>(&self, work: impl FnOnce(Pool) -> F) -> StoreResult<T>
+    where
+        F: Future<Output = StoreResult<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let work = work(self.pool.clone());
+        let runtime = self.runtime.as_ref().ok_or(StoreError::Closed)?;
+        runtime.spawn(async move {
+            let _ = tx.send(work.await);
+        });
+        rx.recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// One statement's rows.
+    fn query(&self, sql: impl Into<String>, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+        let sql = sql.into();
+        self.run(|pool| async move { Ok(pool.get().await?.query(&sql, &refs(&args)).await?) })
+    }
+
+    /// One statement; how many rows it changed.
+    fn execute(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<u64> {
+        self.run(|pool| async move { Ok(pool.get().await?.execute(sql, &refs(&args)).await?) })
+    }
+
+    fn jobs_where(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Job>> {
+        json_docs(&self.query(format!("SELECT doc FROM jobs {sql}"), args)?)
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        let lease = self
+            .lease
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(conn) = lease {
+            // Released now rather than when the database notices the session has gone, so a
+            // server started right after this one finds the store free.
+            let _ = self.run(|_| async move {
+                conn.execute("SELECT pg_advisory_unlock($1)", &[&SERVER_LOCK])
+                    .await?;
+                Ok(())
+            });
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A query argument that can move into the store's runtime.
+type Arg = Box<dyn ToSql + Send + Sync>;
+
+/// The arguments of a statement, each moved into a box.
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => { vec![$(Box::new($arg) as Arg),*] };
+}
+
+/// Rows whose first column is a JSON document.
+fn json_docs<T: serde::de::DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
+    rows.iter()
+        .map(|r| Ok(serde_json::from_str(r.get::<_, &str>(0))?))
+        .collect()
+}
+
+fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// The next free id of `job_id`'s rows in `table`, in the appending transaction (which holds
+/// the job's row lock, so no other append can take the same ids).
+async fn next_id(
+    tx: &tokio_postgres::Transaction<'_>,
+    table: &str,
+    job_id: i64,
+) -> StoreResult<i64> {
+    let row = tx
+        .query_one(
+            &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE job_id = $1"),
+            &[&job_id],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+impl Store for PostgresStore {
+    fn lock_for_server(&self) -> StoreResult<()> {
+        let conn = self.run(|pool| async move {
+            let c = pool.get().await?;
+            let row = c
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&SERVER_LOCK])
+                .await?;
+            Ok(row.get::<_, bool>(0).then_some(c))
+        })?;
+        let conn = conn.ok_or_else(|| {
+            StoreError::InUse("another psujobs server is serving from this database".into())
+        })?;
+        *self.lease.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+        Ok(())
+    }
+
+    fn script_id(&self, full_path: &str) -> StoreResult<i64> {
+        let path = full_path.to_owned();
+        self.run(|pool| async move {
+            let c = pool.get().await?;
+            let select = "SELECT id FROM scripts WHERE full_path = $1";
+            if let Some(row) = c.query_opt(select, &[&path]).await? {
+                return Ok(row.get(0));
+            }
+            c.execute(
+                "INSERT INTO scripts(full_path) VALUES ($1) ON CONFLICT (full_path) DO NOTHING",
+                &[&path],
+            )
+            .await?;
+            Ok(c.query_one(select, &[&path]).await?.get(0))
+        })
+    }
+
+    fn script_path(&self, id: i64) -> StoreResult<Option<String>> {
+        let rows = self.query("SELECT full_path FROM scripts WHERE id = $1", args![id])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn cached_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+    ) -> StoreResult<Option<Vec<ScriptParameter>>> {
+        let rows = self.query(
+            "SELECT parameters FROM scripts WHERE id = $1 AND fingerprint = $2",
+            args![id, fingerprint.to_owned()],
+        )?;
+        let text: Option<&str> = rows.first().and_then(|r| r.get(0));
+        text.map(|t| serde_json::from_str(t).map_err(StoreError::from))
+            .transpose()
+    }
+
+    fn cache_parameters(
+        &self,
+        id: i64,
+        fingerprint: &str,
+        params: &[ScriptParameter],
+    ) -> StoreResult<()> {
+        self.execute(
+            "UPDATE scripts SET fingerprint = $2, parameters = $3 WHERE id = $1",
+            args![id, fingerprint.to_owned(), serde_json::to_string(params)?],
+        )?;
+        Ok(())
+    }
+
+    fn insert_job(&self, job: &mut Job) -> StoreResult<()> {
+        job.run_id.get_or_insert_with(Uuid::new_v4);
+        let mut stored = job.clone();
+        // The document holds the id the database assigns: take it from the sequence first,
+        // then write the row whole in one statement.
+        job.id = self.run(|pool| async move {
+            let c = pool.get().await?;
+            let id: i64 = c
+                .query_one("SELECT nextval(pg_get_serial_sequence('jobs', 'id'))", &[])
+                .await?
+                .get(0);
+            stored.id = id;
+            c.execute(
+                "INSERT INTO jobs(id, run_id, status, script_id, script_full_path, parent_job_id,
+                 created_time, doc) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &id,
+                    &stored.run_id,
+                    &stored.status.as_i32(),
+                    &stored.script_id,
+                    &stored.script_full_path,
+                    &stored.parent_job_id,
+                    &stored.created_time,
+                    &serde_json::to_string(&stored)?,
+                ],
+            )
+            .await?;
+            Ok(id)
+        })?;
+        Ok(())
+    }
+
+    fn update_job(&self, job: &Job) -> StoreResult<()> {
+        self.execute(
+            "UPDATE jobs SET status = $2, start_time = $3, end_time = $4, doc = $5 WHERE id = $1",
+            args![
+                job.id,
+                job.status.as_i32(),
+                job.start_time,
+                job.end_time,
+                serde_json::to_string(job)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn job(&self, id: i64) -> StoreResult<Option<Job>> {
+        Ok(self.jobs_where("WHERE id = $1", args![id])?.pop())
+    }
+
+    fn job_by_run_id(&self, run_id: Uuid) -> StoreResult<Option<Job>> {
+        Ok(self.jobs_where("WHERE run_id = $1", args![run_id])?.pop())
+    }
+
+    fn list_jobs(&self, q: &JobQuery) -> StoreResult<Page<Job>> {
+        let listing = Listing::new(q, |n| format!("${n}"));
+        let args: Vec<Arg> = listing
+            .params
+            .into_iter()
+            .map(|p| -> Arg {
+                match p {
+                    Param::Int(v) => Box::new(v),
+                    Param::BigInt(v) => Box::new(v),
+                    Param::Text(v) => Box::new(v),
+                }
+            })
+            .collect();
+        let count = format!("SELECT COUNT(*) FROM jobs {}", listing.clause);
+        let select = format!(
+            "SELECT doc FROM jobs {} {}",
+            listing.clause, listing.order_and_page
+        );
+        self.run(|pool| async move {
+            let c = pool.get().await?;
+            let total: i64 = c.query_one(&count, &refs(&args)).await?.get(0);
+            let rows = c.query(&select, &refs(&args)).await?;
+            let page = rows
+                .iter()
+                .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+                .collect::<Result<_, _>>()?;
+            Ok(Page { page, total })
+        })
+    }
+
+    fn jobs_in_status(&self, statuses: &[JobStatus]) -> StoreResult<Vec<Job>> {
+        let list: Vec<i32> = statuses.iter().map(|s| s.as_i32()).collect();
+        self.jobs_where("WHERE status = ANY($1) ORDER BY id", args![list])
+    }
+
+    fn groom_candidates(
+        &self,
+        cutoff: DateTime<Utc>,
+        keep: &dyn Fn(&str) -> i64,
+    ) -> StoreResult<Vec<i64>> {
+        let terminal: Vec<i32> = terminal_statuses().iter().map(|s| s.as_i32()).collect();
+        let (expired, finished) = self.run(|pool| async move {
+            let c = pool.get().await?;
+            let expired: Vec<i64> = c
+                .query(
+                    "SELECT id FROM jobs WHERE status = ANY($1) AND end_time < $2",
+                    &[&terminal, &cutoff],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let finished: Vec<(String, i64)> = c
+                .query(
+                    "SELECT script_full_path, id FROM jobs WHERE status = ANY($1)
+                     ORDER BY script_full_path, id DESC",
+                    &[&terminal],
+                )
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            Ok((expired, finished))
+        })?;
+        Ok(beyond_history(expired, finished, keep))
+    }
+
+    fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()> {
+        let ids = ids.to_vec();
+        self.run(|pool| async move {
+            let mut c = pool.get().await?;
+            let tx = c.transaction().await?;
+            for table in ["job_output", "pipeline_output"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
+                    &[&ids],
+                )
+                .await?;
+            }
+            tx.execute("DELETE FROM jobs WHERE id = ANY($1)", &[&ids])
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn append(&self, job_id: i64, entries: &mut [Appended]) -> StoreResult<()> {
+        let owned = entries.to_vec();
+        let numbered = self.run(|pool| async move {
+            let mut c = pool.get().await?;
+            let tx = c.transaction().await?;
+            // Appends to one job take turns on its row; other jobs' appends go on meanwhile.
+            tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
+                .await?;
+            let mut next_output = next_id(&tx, "job_output", job_id).await?;
+            let mut next_pipeline = next_id(&tx, "pipeline_output", job_id).await?;
+            let (mut output_ids, mut output_docs) = (Vec::new(), Vec::new());
+            let (mut pipeline_ids, mut pipeline_data) = (Vec::new(), Vec::new());
+            let mut numbered = Vec::with_capacity(owned.len());
+            for entry in owned {
+                match entry {
+                    Appended::Output(mut record) => {
+                        record.id = next_output;
+                        next_output += 1;
+                        output_ids.push(record.id);
+                        output_docs.push(serde_json::to_string(&record)?);
+                        numbered.push(Some(record.id));
+                    }
+                    Appended::Pipeline(data) => {
+                        pipeline_ids.push(next_pipeline);
+                        next_pipeline += 1;
+                        pipeline_data.push(data);
+                        numbered.push(None);
+                    }
+                }
+            }
+            // One statement per table for the whole batch.
+            tx.execute(
+                "INSERT INTO job_output(job_id, id, doc)
+                 SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
+                &[&job_id, &output_ids, &output_docs],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO pipeline_output(job_id, id, data)
+                 SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
+                &[&job_id, &pipeline_ids, &pipeline_data],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(numbered)
+        })?;
+        for (entry, id) in entries.iter_mut().zip(numbered) {
+            if let (Appended::Output(record), Some(id)) = (entry, id) {
+                record.id = id;
+            }
+        }
+        Ok(())
+    }
+
+    fn outputs(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<JobOutput>> {
+        json_docs(&self.query(
+            "SELECT doc FROM job_output WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            args![job_id, after, take],
+        )?)
+    }
+
+    fn pipeline(&self, job_id: i64, after: i64, take: i64) -> StoreResult<Vec<PipelineOutput>> {
+        let rows = self.query(
+            "SELECT id, data FROM pipeline_output WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            args![job_id, after, take],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| PipelineOutput {
+                id: r.get(0),
+                data: r.get(1),
+                json_data: None,
+            })
+            .collect())
+    }
+
+    fn delete_pipeline(&self, job_id: i64) -> StoreResult<()> {
+        self.execute(
+            "DELETE FROM pipeline_output WHERE job_id = $1",
+            args![job_id],
+        )?;
+        Ok(())
+    }
+
+    fn insert_token(&self, hash: &str, name: &str, role: &str) -> StoreResult<i64> {
+        let rows = self.query(
+            "INSERT INTO tokens(hash, name, role, created) VALUES ($1, $2, $3, $4) RETURNING id",
+            args![
+                hash.to_owned(),
+                name.to_owned(),
+                role.to_owned(),
+                Utc::now()
+            ],
+        )?;
+        Ok(rows[0].get(0))
+    }
+
+    fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let rows = self.query(
+            "SELECT id, name, role, revoked FROM tokens WHERE hash = $1",
+            args![hash.to_owned()],
+        )?;
+        Ok(rows.first().map(|r| TokenRecord {
+            id: r.get(0),
+            name: r.get(1),
+            role: r.get(2),
+            revoked: r.get(3),
+        }))
+    }
+
+    fn revoke_token(&self, id: i64) -> StoreResult<bool> {
+        Ok(self.execute("UPDATE tokens SET revoked = TRUE WHERE id = $1", args![id])? > 0)
+    }
+
+    fn token_count(&self) -> StoreResult<i64> {
+        Ok(self.query("SELECT COUNT(*) FROM tokens", args![])?[0].get(0))
+    }
+
+    fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO credentials(name, user_name, secret) VALUES ($1, $2, $3)
+             ON CONFLICT(name) DO UPDATE SET user_name = excluded.user_name, secret = excluded.secret",
+            args![cred.name.clone(), cred.user.clone(), cred.secret.clone()],
+        )?;
+        Ok(())
+    }
+
+    fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>> {
+        let rows = self.query(
+            "SELECT name, user_name, secret FROM credentials WHERE name = $1",
+            args![name.to_owned()],
+        )?;
+        Ok(rows.first().map(|r| StoredCredential {
+            name: r.get(0),
+            user: r.get(1),
+            secret: r.get(2),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `postgres://` URL of a database the tests may create schemas in. CI provides one; a
+    /// developer without PostgreSQL skips these tests, and each says so.
+    fn database() -> Option<String> {
+        match std::env::var("PSUJOBS_TEST_POSTGRES") {
+            Ok(url) => Some(url),
+            Err(_) if std::env::var_os("CI").is_some() => {
+                panic!("CI runs the PostgreSQL store tests: set PSUJOBS_TEST_POSTGRES")
+            }
+            Err(_) => {
+                eprintln!("skipped: PSUJOBS_TEST_POSTGRES (a postgres:// URL) is not set");
+                None
+            }
+        }
+    }
+
+    /// A schema of its own for one test, dropped afterwards; `url` reaches only it.
+    struct Scratch {
+        base: String,
+        schema: String,
+        url: String,
+    }
+
+    impl Scratch {
+        fn new() -> Option<Self> {
+            let base = database()?;
+            let schema = format!("psujobs_test_{}", Uuid::new_v4().simple());
+            execute(&base, &format!("CREATE SCHEMA {schema}"));
+            let join = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{join}options=-csearch_path%3D{schema}");
+            Some(Self { base, schema, url })
+        }
+
+        fn open(&self) -> PostgresStore {
+            PostgresStore::connect(&self.url).unwrap()
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            execute(&self.base, &format!("DROP SCHEMA {} CASCADE", self.schema));
+        }
+    }
+
+    fn execute(url: &str, sql: &str) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        });
+    }
+
+    #[test]
+    fn passes_the_store_suite() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        super::super::suite::run_all(&scratch.open());
+    }
+
+    #[test]
+    fn one_server_at_a_time() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        super::super::suite::one_server_at_a_time(&|| scratch.open());
+    }
+
+    #[test]
+    fn data_survives_reopening() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        super::super::suite::data_survives_reopening(&|| scratch.open());
+    }
+
+    #[test]
+    fn a_bad_connection_string_or_an_absent_server_is_a_clear_error() {
+        let bad = PostgresStore::connect("postgres://[not a host")
+            .err()
+            .unwrap();
+        assert!(matches!(bad, StoreError::Postgres(_)), "{bad:?}");
+        // Port 1 on loopback: nothing listens, so the connection is refused at once.
+        let absent = PostgresStore::connect("postgres://u:p@127.0.0.1:1/db")
+            .err()
+            .unwrap();
+        assert!(absent.to_string().contains("PostgreSQL"), "{absent}");
+    }
+}

@@ -1,0 +1,67 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    The server on the PostgreSQL store (--database), end to end: jobs run in real pwsh, the
+    module reads them back, and the rows are where an operator would look for them. Each run
+    gets a schema of its own in the database PSUJOBS_TEST_POSTGRES names (build.ps1 Test
+    starts a throwaway cluster for it).
+#>
+
+BeforeDiscovery {
+    $script:skipReason = $null
+    if (-not $env:PSUJOBS_TEST_POSTGRES) {
+        if ($env:CI) { throw 'CI runs the PostgreSQL store tests: PSUJOBS_TEST_POSTGRES must be set' }
+        $script:skipReason = 'PSUJOBS_TEST_POSTGRES (a postgres:// URL) is not set'
+        Write-Host "PostgreSQL tests skipped: $skipReason" -ForegroundColor Yellow
+    }
+}
+
+Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
+    BeforeAll {
+        Import-Module $env:PSUJOBS_MODULE -Force
+        Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
+        $script:schema = "psujobs_pester_$PID"
+        function script:Invoke-Sql([string] $Sql) {
+            $result = & psql $env:PSUJOBS_TEST_POSTGRES -X -q -t -A -v ON_ERROR_STOP=1 -c $Sql 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "psql: $result" }
+            $result
+        }
+        Invoke-Sql "CREATE SCHEMA $schema" | Out-Null
+        $join = if ($env:PSUJOBS_TEST_POSTGRES.Contains('?')) { '&' } else { '?' }
+        $script:database = "$env:PSUJOBS_TEST_POSTGRES${join}options=-csearch_path%3D$schema"
+        $script:server = Start-TestServer -Database $database
+        Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+    }
+
+    AfterAll {
+        Disconnect-PSUServer
+        if ($server) { Stop-TestServer $server }
+        Invoke-Sql "DROP SCHEMA $schema CASCADE" | Out-Null
+    }
+
+    It 'runs a job and keeps it, its output and its objects in the database' {
+        $job = Invoke-PSUScript -Name 'Streams.ps1'
+        $job | Wait-PSUJob -Silent | Out-Null
+        # Streams.ps1 writes an error record, which ends its job as Error, as in PSU.
+        (Get-PSUJob -Id $job.Id).Status | Should -Be 'Error'
+        Get-PSUJobPipelineOutput -Job $job | Should -Be 'done'
+        (Get-PSUJobOutput -Job $job -AsObject | Where-Object Type -eq 'Warning').Message | Should -Be 'careful now'
+        Invoke-Sql "SELECT data FROM $schema.pipeline_output WHERE job_id = $($job.Id)" | Should -Be '<S>done</S>'
+        [int](Invoke-Sql "SELECT COUNT(*) FROM $schema.job_output WHERE job_id = $($job.Id)") | Should -BeGreaterThan 3
+    }
+
+    It 'refuses to start a second server on the same database, saying why' {
+        { Start-TestServer -Database $database -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
+            Should -Throw '*another psujobs server is serving from this database*'
+    }
+
+    It 'has every job after a restart' {
+        $job = Invoke-PSUScript -Name 'Script.ps1' -Label 'kept'
+        $job | Wait-PSUJob -Silent | Out-Null
+        Stop-TestServer $server -KeepData
+        $script:server = Start-TestServer -Database $database -DataDir $server.DataDir
+        Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+        $again = Get-PSUJob -Id $job.Id
+        $again.Status | Should -Be 'Completed'
+        (Get-PSUJobPipelineOutput -Job $again).Label | Should -Be 'kept'
+    }
+}

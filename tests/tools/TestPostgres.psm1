@@ -1,0 +1,52 @@
+<#
+    A throwaway PostgreSQL for the test run: a fresh cluster in a temporary folder, listening
+    on a free loopback port, trusting local connections, removed afterwards. The PostgreSQL
+    store's tests (cargo and Pester) find it through PSUJOBS_TEST_POSTGRES.
+#>
+
+Import-Module (Join-Path $PSScriptRoot '../TestServer.psm1')
+
+function Invoke-PostgresTool {
+    # Runs one of the cluster's programs as the user that owns the cluster.
+    param($Cluster, [string] $Exe, [string[]] $Arguments)
+    $command = $Cluster.RunAs + @((Join-Path $Cluster.Bin $Exe)) + $Arguments
+    $output = & $command[0] $command[1..($command.Count - 1)] 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "$Exe failed with $LASTEXITCODE`: $output" }
+}
+
+function Start-TestPostgres {
+    # Returns the cluster (its Url and folder), or a string saying why there is none.
+    $initdb = Get-Item '/usr/lib/postgresql/*/bin/initdb' -ErrorAction Ignore |
+        Sort-Object { [int]$_.Directory.Parent.Name } | Select-Object -Last 1
+    if (-not $initdb) { return "PostgreSQL is not installed (Debian: apt-get install postgresql)" }
+    $bin = $initdb.DirectoryName
+    $folder = Join-Path ([IO.Path]::GetTempPath()) "psujobs-postgres-$PID"
+    New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    # PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user the
+    # Debian package creates.
+    $as = @()
+    if ((& id -u) -eq '0') {
+        & chown postgres $folder
+        $as = @('runuser', '-u', 'postgres', '--')
+    }
+    $port = Get-FreeTcpPort
+    $cluster = [pscustomobject]@{
+        Url = "postgres://psujobs@127.0.0.1:$port/postgres"
+        Folder = $folder
+        Data = Join-Path $folder 'data'
+        Bin = $bin
+        RunAs = $as
+    }
+    Invoke-PostgresTool $cluster 'initdb' @('-D', $cluster.Data, '-U', 'psujobs', '--auth=trust', '-E', 'UTF8', '--no-instructions')
+    Invoke-PostgresTool $cluster 'pg_ctl' @('-D', $cluster.Data, '-l', (Join-Path $folder 'postgres.log'), '-w', 'start',
+        '-o', "-c listen_addresses=127.0.0.1 -p $port -k $folder")
+    $cluster
+}
+
+function Stop-TestPostgres {
+    param([Parameter(Mandatory)] $Cluster)
+    try { Invoke-PostgresTool $Cluster 'pg_ctl' @('-D', $Cluster.Data, '-m', 'immediate', 'stop') }
+    finally { Remove-Item -LiteralPath $Cluster.Folder -Recurse -Force -ErrorAction Ignore }
+}
+
+Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres
