@@ -9,7 +9,10 @@ param(
     [int] $Clients = 20,
     # Jobs running at once: the server's default concurrent_jobs, and Start-Job's throttle.
     [int] $Concurrency = 10,
-    [string] $ServerPath = $env:PSUJOBS_SERVER
+    [string] $ServerPath = $env:PSUJOBS_SERVER,
+    # Run the server on this empty PostgreSQL database (or schema, via ?options=-csearch_path%3Dname)
+    # instead of SQLite.
+    [string] $Database
 )
 $ErrorActionPreference = 'Stop'
 $root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
@@ -49,7 +52,7 @@ public static class LoadClient {
 }
 '@
 
-$server = Start-TestServer -Repository $repo -Config "concurrent_jobs = $Concurrency"
+$server = Start-TestServer -Repository $repo -Config "concurrent_jobs = $Concurrency" -Database $Database
 try {
     $headers = @{ Authorization = "Bearer $($server.Token)" }
     $script = Invoke-RestMethod "$($server.Url)/api/v1/script/path/Load.ps1" -Headers $headers
@@ -104,7 +107,7 @@ try {
     $startJob = $sj.Elapsed.TotalSeconds
 
     [pscustomobject]@{
-        Jobs = $Jobs; Clients = $Clients
+        Jobs = $Jobs; Clients = $Clients; Store = $(if ($Database) { 'PostgreSQL' } else { 'SQLite' })
         UniqueIds = $ids.Count; StoredJobs = $all.total; Completed = $completed
         SubmitSeconds = [Math]::Round($submitted, 2)
         AllFinishedSeconds = [Math]::Round($finished, 2)

@@ -3,6 +3,7 @@
 
 mod listing;
 mod postgres;
+mod postgres_lease;
 mod schema;
 mod sqlite;
 #[cfg(test)]

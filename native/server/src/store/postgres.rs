@@ -5,16 +5,16 @@
 
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
 use super::listing::{Listing, Param};
+use super::postgres_lease::Lease;
 use super::{
     Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
     schema, terminal_statuses,
@@ -27,16 +27,13 @@ const POOL_SIZE: usize = 8;
 /// How long opening a connection may take when the connection string sets no `connect_timeout`.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The advisory lock a serving server holds (`pg_try_advisory_lock`), "psujobs" in ASCII.
-const SERVER_LOCK: i64 = 0x0070_7375_6a6f_6273;
-
 pub struct PostgresStore {
     pool: Pool,
     /// Dropped with `shutdown_background`: a store may be dropped on an async thread, where
     /// dropping a runtime the ordinary way panics.
     runtime: Option<tokio::runtime::Runtime>,
-    /// The connection that holds [`SERVER_LOCK`] once [`Store::lock_for_server`] succeeded.
-    lease: Mutex<Option<Object>>,
+    /// Held once [`Store::lock_for_server`] succeeded.
+    lease: Lease,
 }
 
 impl PostgresStore {
@@ -72,7 +69,7 @@ impl PostgresStore {
         let store = Self {
             pool,
             runtime: Some(runtime),
-            lease: Mutex::new(None),
+            lease: Lease::default(),
         };
         store.run(|pool| async move {
             pool.get().await?.batch_execute(schema::POSTGRES).await?;
@@ -114,20 +111,8 @@ impl PostgresStore {
 
 impl Drop for PostgresStore {
     fn drop(&mut self) {
-        let lease = self
-            .lease
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(conn) = lease {
-            // Released now rather than when the database notices the session has gone, so a
-            // server started right after this one finds the store free.
-            let _ = self.run(|_| async move {
-                conn.execute("SELECT pg_advisory_unlock($1)", &[&SERVER_LOCK])
-                    .await?;
-                Ok(())
-            });
-        }
+        let lease = self.lease.clone();
+        let _ = self.run(|_| async move { lease.release().await });
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
@@ -173,17 +158,19 @@ async fn next_id(
 
 impl Store for PostgresStore {
     fn lock_for_server(&self) -> StoreResult<()> {
-        let conn = self.run(|pool| async move {
-            let c = pool.get().await?;
-            let row = c
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&SERVER_LOCK])
-                .await?;
-            Ok(row.get::<_, bool>(0).then_some(c))
+        let lease = self.lease.clone();
+        let taken = self.run(|pool| async move {
+            let taken = lease.take(&pool).await?;
+            if taken {
+                tokio::spawn(lease.keep(pool));
+            }
+            Ok(taken)
         })?;
-        let conn = conn.ok_or_else(|| {
-            StoreError::InUse("another psujobs server is serving from this database".into())
-        })?;
-        *self.lease.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+        if !taken {
+            return Err(StoreError::InUse(
+                "another psujobs server is serving from this database".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -564,6 +551,11 @@ mod tests {
     }
 
     fn execute(url: &str, sql: &str) {
+        count(url, &format!("{sql}; SELECT 0"));
+    }
+
+    /// Runs `sql` on a connection of its own; the first column of the last row, as a count.
+    fn count(url: &str, sql: &str) -> i64 {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -571,8 +563,13 @@ mod tests {
         runtime.block_on(async {
             let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
             tokio::spawn(connection);
-            client.batch_execute(sql).await.unwrap();
-        });
+            let messages = client.simple_query(sql).await.unwrap();
+            let last = messages.iter().rev().find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                _ => None,
+            });
+            last.and_then(|v| v.parse().ok()).unwrap_or(0)
+        })
     }
 
     #[test]
@@ -589,6 +586,48 @@ mod tests {
             return;
         };
         super::super::suite::one_server_at_a_time(&|| scratch.open());
+    }
+
+    #[test]
+    fn the_server_lock_is_taken_again_when_its_session_ends() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let server = scratch.open();
+        server.lock_for_server().unwrap();
+        // This schema's lock, in pg_locks' terms (two-key advisory locks have objsubid 2).
+        let lock = "FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted
+            AND classid = 1886614890 AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid";
+        assert_eq!(count(&scratch.url, &format!("SELECT COUNT(*) {lock}")), 1);
+        // As a database restart would: the session holding the lock ends.
+        let ended = count(
+            &scratch.url,
+            &format!("SELECT COUNT(pg_terminate_backend(pid)) {lock}"),
+        );
+        assert_eq!(ended, 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while count(&scratch.url, &format!("SELECT COUNT(*) {lock}")) == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the lock was not taken again"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let second = scratch.open();
+        assert!(matches!(
+            second.lock_for_server(),
+            Err(StoreError::InUse(_))
+        ));
+    }
+
+    #[test]
+    fn servers_on_different_schemas_of_one_database_do_not_exclude_each_other() {
+        let (Some(a), Some(b)) = (Scratch::new(), Scratch::new()) else {
+            return;
+        };
+        let (first, second) = (a.open(), b.open());
+        first.lock_for_server().unwrap();
+        second.lock_for_server().unwrap();
     }
 
     #[test]
