@@ -54,6 +54,26 @@ Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
             Should -Throw '*another psujobs server is serving from this database*'
     }
 
+    It 'makes its data folder (key file, admin token) when it does not exist yet' {
+        $fresh = "${schema}_fresh"
+        Invoke-Sql "CREATE SCHEMA $fresh" | Out-Null
+        $data = Join-Path ([IO.Path]::GetTempPath()) "psujobs-fresh-$PID"
+        $log = Join-Path ([IO.Path]::GetTempPath()) "psujobs-fresh-$PID.log"
+        $url = $database -replace "$schema`$", $fresh
+        $process = Start-Process $server.Process.Path -ArgumentList '--data', $data, '--database', $url, 'serve', '--listen', '127.0.0.1:0' `
+            -PassThru -RedirectStandardError $log
+        try {
+            Wait-Until { (Test-Path (Join-Path $data 'admin.token')) -or $process.HasExited } -Seconds 30
+            $process.HasExited | Should -BeFalse -Because (Get-Content $log -Raw)
+            Join-Path $data 'secret.key' | Should -Exist
+        } finally {
+            Stop-Process -InputObject $process -Force -ErrorAction Ignore
+            $process.WaitForExit()
+            Remove-Item $data, $log -Recurse -Force -ErrorAction Ignore
+            Invoke-Sql "DROP SCHEMA $fresh CASCADE" | Out-Null
+        }
+    }
+
     It 'has every job after a restart' {
         $job = Invoke-PSUScript -Name 'Script.ps1' -Label 'kept'
         $job | Wait-PSUJob -Silent | Out-Null

@@ -32,8 +32,15 @@ pub fn admin_token_file(settings: &Settings) -> PathBuf {
     settings.data_dir.join("admin.token")
 }
 
-/// PostgreSQL when `--database` names one, else SQLite in the data folder.
+/// PostgreSQL when `--database` names one, else SQLite in the data folder. The folder is
+/// made either way: it holds the key file and the first admin token.
 pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            settings.data_dir.display()
+        )
+    })?;
     Ok(match &settings.database {
         Some(url) => Arc::new(
             PostgresStore::connect(url).context("cannot open the PostgreSQL store (--database)")?,

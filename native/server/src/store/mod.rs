@@ -20,7 +20,7 @@ pub use sqlite::SqliteStore;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL error: {0}")]
+    #[error("PostgreSQL error: {}", postgres_message(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("cannot get a PostgreSQL connection: {0}")]
     Pool(String),
@@ -133,6 +133,18 @@ impl From<deadpool_postgres::PoolError> for StoreError {
             deadpool_postgres::PoolError::Backend(e) => Self::Postgres(e),
             other => Self::Pool(other.to_string()),
         }
+    }
+}
+
+/// What the database said (tokio-postgres shows only "db error" for it), else the error and
+/// its cause ("error connecting to server: Connection refused").
+fn postgres_message(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.to_string();
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
     }
 }
 

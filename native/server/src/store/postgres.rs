@@ -648,6 +648,22 @@ mod tests {
         let absent = PostgresStore::connect("postgres://u:p@127.0.0.1:1/db")
             .err()
             .unwrap();
-        assert!(absent.to_string().contains("PostgreSQL"), "{absent}");
+        assert!(
+            absent.to_string().contains("Connection refused"),
+            "{absent}"
+        );
+        // What the database itself says is shown, not only "db error".
+        let Some(url) = database() else { return };
+        let (server, _) = url.split_once('?').unwrap_or((&url, ""));
+        let (server, _) = server.rsplit_once('/').unwrap();
+        let missing = PostgresStore::connect(&format!("{server}/psujobs_no_such_database"))
+            .err()
+            .unwrap();
+        assert!(
+            missing
+                .to_string()
+                .contains("\"psujobs_no_such_database\" does not exist"),
+            "{missing}"
+        );
     }
 }
