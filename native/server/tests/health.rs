@@ -109,3 +109,19 @@ async fn execute_may_cancel_its_own_jobs() {
     assert_eq!(r.status(), 202);
     assert_eq!(s.wait_done(id).await["status"], 5);
 }
+
+#[tokio::test]
+async fn status_answers_503_when_the_store_cannot_serve() {
+    let s = Server::start("warm_processes = 0\n", &[]).await;
+    // Another writer breaks the database under the running server.
+    let db = rusqlite::Connection::open(s.data().join("jobs.db")).unwrap();
+    db.execute_batch("DROP TABLE jobs").unwrap();
+    let r = s
+        .client()
+        .get(s.url("/api/v1/status"))
+        .send()
+        .await
+        .unwrap();
+    let message = common::expect_error(r, 503, "server.store.unavailable").await;
+    assert!(message.contains("no such table: jobs"), "{message}");
+}

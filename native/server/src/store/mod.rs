@@ -74,6 +74,9 @@ pub trait Store: Send + Sync + 'static {
     /// them failed. Fails with [`StoreError::InUse`] when another server holds the store.
     fn lock_for_server(&self) -> StoreResult<()>;
 
+    /// Succeeds when the store can serve: its database answers and has the jobs table.
+    fn ping(&self) -> StoreResult<()>;
+
     /// The stable id of a repository path, assigned on first sight and kept across restarts.
     fn script_id(&self, full_path: &str) -> StoreResult<i64>;
     /// The path an id was assigned to.

@@ -174,6 +174,14 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn ping(&self) -> StoreResult<()> {
+        self.query(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs LIMIT 1) AS one",
+            args![],
+        )?;
+        Ok(())
+    }
+
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let path = full_path.to_owned();
         self.run(|pool| async move {

@@ -115,6 +115,15 @@ impl Store for SqliteStore {
         }
     }
 
+    fn ping(&self) -> StoreResult<()> {
+        self.conn().query_row(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs LIMIT 1)",
+            [],
+            |_| Ok(()),
+        )?;
+        Ok(())
+    }
+
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let conn = self.conn();
         conn.prepare_cached("INSERT OR IGNORE INTO scripts(full_path) VALUES (?1)")?

@@ -21,6 +21,7 @@ fn job(store: &dyn Store, path: &str, status: JobStatus, ended_days_ago: Option<
 }
 
 pub fn run_all(store: &dyn Store) {
+    store.ping().unwrap();
     scripts(store);
     jobs_and_queries(store);
     outputs(store);
