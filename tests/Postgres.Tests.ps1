@@ -13,6 +13,13 @@ BeforeDiscovery {
         $script:skipReason = 'PSUJOBS_TEST_POSTGRES (a postgres:// URL) is not set'
         Write-Host "PostgreSQL tests skipped: $skipReason" -ForegroundColor Yellow
     }
+    # Restarting a database needs one of its own: PostgreSQL's programs must be installed.
+    $script:noCluster = $null
+    if (-not (Get-Item '/usr/lib/postgresql/*/bin/pg_ctl' -ErrorAction Ignore)) {
+        if ($env:CI) { throw 'CI runs the database restart test: PostgreSQL must be installed' }
+        $script:noCluster = 'PostgreSQL is not installed (Debian: apt-get install postgresql)'
+        Write-Host "Database restart test skipped: $noCluster" -ForegroundColor Yellow
+    }
 }
 
 Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
@@ -83,5 +90,35 @@ Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
         $again = Get-PSUJob -Id $job.Id
         $again.Status | Should -Be 'Completed'
         (Get-PSUJobPipelineOutput -Job $again).Label | Should -Be 'kept'
+    }
+}
+
+Describe 'A database restart under a running server' -Skip:($null -ne $noCluster) {
+    BeforeAll {
+        Import-Module $env:PSUJOBS_MODULE -Force
+        Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot 'tools/TestPostgres.psm1') -Force
+        # A cluster of its own, so restarting it disturbs no other test.
+        $script:cluster = Start-TestPostgres
+        $script:server = Start-TestServer -Database $cluster.Url
+        Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+    }
+
+    AfterAll {
+        Disconnect-PSUServer
+        if ($server) { Stop-TestServer $server }
+        if ($cluster) { Stop-TestPostgres $cluster }
+    }
+
+    It 'loses none of a running job''s output, and the server keeps its lock' {
+        $job = Invoke-PSUScript -Name 'Ticker.ps1' -Count 40 -IntervalMs 150
+        Wait-Until { @(Get-PSUJobPipelineOutput -Job $job).Count -ge 5 }
+        Restart-TestPostgres $cluster
+        $job | Wait-PSUJob -Silent | Out-Null
+        (Get-PSUJob -Id $job.Id).Status | Should -Be 'Completed'
+        Get-PSUJobPipelineOutput -Job $job | Should -Be (1..40)
+        Wait-Until { (Get-Content $server.Log -Raw) -match 'the lock is held again' } -Seconds 20
+        { Start-TestServer -Database $cluster.Url -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
+            Should -Throw '*another psujobs server is serving from this database*'
     }
 }

@@ -43,10 +43,17 @@ function Start-TestPostgres {
     $cluster
 }
 
+function Restart-TestPostgres {
+    # As an operator's restart does: connections are ended, the server is down for a moment.
+    param([Parameter(Mandatory)] $Cluster)
+    # With its log file: a server started without one would hold this pipe open for good.
+    Invoke-PostgresTool $Cluster 'pg_ctl' @('-D', $Cluster.Data, '-l', (Join-Path $Cluster.Folder 'postgres.log'), '-m', 'fast', '-w', 'restart')
+}
+
 function Stop-TestPostgres {
     param([Parameter(Mandatory)] $Cluster)
     try { Invoke-PostgresTool $Cluster 'pg_ctl' @('-D', $Cluster.Data, '-m', 'immediate', 'stop') }
     finally { Remove-Item -LiteralPath $Cluster.Folder -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function Start-TestPostgres, Stop-TestPostgres
+Export-ModuleMember -Function Start-TestPostgres, Restart-TestPostgres, Stop-TestPostgres

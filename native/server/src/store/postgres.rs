@@ -5,9 +5,10 @@
 
 use std::future::Future;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
@@ -24,8 +25,11 @@ use super::{
 /// concurrent requests.
 const POOL_SIZE: usize = 8;
 
+/// How long a call waits for the database to come back once it has served.
+const RECONNECT_FOR: Duration = Duration::from_secs(30);
+
 /// How long opening a connection may take when the connection string sets no `connect_timeout`.
-const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct PostgresStore {
     pool: Pool,
@@ -72,6 +76,7 @@ impl PostgresStore {
             lease: Lease::default(),
         };
         store.run(|pool| async move {
+            // Not `connect`: at start, a database that does not answer is an error at once.
             pool.get().await?.batch_execute(schema::POSTGRES).await?;
             Ok(())
         })?;
@@ -96,12 +101,12 @@ impl PostgresStore {
     /// One statement's rows.
     fn query(&self, sql: impl Into<String>, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
         let sql = sql.into();
-        self.run(|pool| async move { Ok(pool.get().await?.query(&sql, &refs(&args)).await?) })
+        self.run(|pool| async move { Ok(connect(&pool).await?.query(&sql, &refs(&args)).await?) })
     }
 
     /// One statement; how many rows it changed.
     fn execute(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<u64> {
-        self.run(|pool| async move { Ok(pool.get().await?.execute(sql, &refs(&args)).await?) })
+        self.run(|pool| async move { Ok(connect(&pool).await?.execute(sql, &refs(&args)).await?) })
     }
 
     fn jobs_where(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Job>> {
@@ -116,6 +121,33 @@ impl Drop for PostgresStore {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
+    }
+}
+
+/// A pooled connection. While the database restarts or fails over (connections refused, or
+/// turned away by a server shutting down or starting up) it tries again for up to
+/// [`RECONNECT_FOR`], so a call rides out the restart instead of losing, say, a job's output.
+async fn connect(pool: &Pool) -> StoreResult<Object> {
+    let deadline = Instant::now() + RECONNECT_FOR;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match pool.get().await {
+            Err(PoolError::Backend(e)) if transient(&e) && Instant::now() + pause < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            got => return Ok(got?),
+        }
+    }
+}
+
+/// A failure to connect that a restart explains: no answer at all, or an operator-intervention
+/// state (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). A refused
+/// password or a missing database is not retried.
+fn transient(e: &tokio_postgres::Error) -> bool {
+    match e.code() {
+        Some(state) => state.code().starts_with("57P"),
+        None => e.as_db_error().is_none(),
     }
 }
 
@@ -185,7 +217,7 @@ impl Store for PostgresStore {
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let path = full_path.to_owned();
         self.run(|pool| async move {
-            let c = pool.get().await?;
+            let c = connect(&pool).await?;
             let select = "SELECT id FROM scripts WHERE full_path = $1";
             if let Some(row) = c.query_opt(select, &[&path]).await? {
                 return Ok(row.get(0));
@@ -237,7 +269,7 @@ impl Store for PostgresStore {
         // The document holds the id the database assigns: take it from the sequence first,
         // then write the row whole in one statement.
         job.id = self.run(|pool| async move {
-            let c = pool.get().await?;
+            let c = connect(&pool).await?;
             let id: i64 = c
                 .query_one("SELECT nextval(pg_get_serial_sequence('jobs', 'id'))", &[])
                 .await?
@@ -304,7 +336,7 @@ impl Store for PostgresStore {
             listing.clause, listing.order_and_page
         );
         self.run(|pool| async move {
-            let c = pool.get().await?;
+            let c = connect(&pool).await?;
             let total: i64 = c.query_one(&count, &refs(&args)).await?.get(0);
             let rows = c.query(&select, &refs(&args)).await?;
             let page = rows
@@ -327,7 +359,7 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<i64>> {
         let terminal: Vec<i32> = terminal_statuses().iter().map(|s| s.as_i32()).collect();
         let (expired, finished) = self.run(|pool| async move {
-            let c = pool.get().await?;
+            let c = connect(&pool).await?;
             let expired: Vec<i64> = c
                 .query(
                     "SELECT id FROM jobs WHERE status = ANY($1) AND end_time < $2",
@@ -355,7 +387,7 @@ impl Store for PostgresStore {
     fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()> {
         let ids = ids.to_vec();
         self.run(|pool| async move {
-            let mut c = pool.get().await?;
+            let mut c = connect(&pool).await?;
             let tx = c.transaction().await?;
             for table in ["job_output", "pipeline_output"] {
                 tx.execute(
@@ -374,7 +406,7 @@ impl Store for PostgresStore {
     fn append(&self, job_id: i64, entries: &mut [Appended]) -> StoreResult<()> {
         let owned = entries.to_vec();
         let numbered = self.run(|pool| async move {
-            let mut c = pool.get().await?;
+            let mut c = connect(&pool).await?;
             let tx = c.transaction().await?;
             // Appends to one job take turns on its row; other jobs' appends go on meanwhile.
             tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
