@@ -14,8 +14,9 @@ BeforeDiscovery {
         Write-Host "PostgreSQL tests skipped: $skipReason" -ForegroundColor Yellow
     }
     # Restarting a database needs one of its own: PostgreSQL's programs must be installed.
+    Import-Module (Join-Path $PSScriptRoot 'tools/TestPostgres.psm1') -Force
     $script:noCluster = $null
-    if (-not (Get-Item '/usr/lib/postgresql/*/bin/pg_ctl' -ErrorAction Ignore)) {
+    if (-not (Find-PostgresBin)) {
         if ($env:CI) { throw 'CI runs the database restart test: PostgreSQL must be installed' }
         $script:noCluster = 'PostgreSQL is not installed (Debian: apt-get install postgresql)'
         Write-Host "Database restart test skipped: $noCluster" -ForegroundColor Yellow

@@ -14,12 +14,18 @@ function Invoke-PostgresTool {
     if ($LASTEXITCODE -ne 0) { throw "$Exe failed with $LASTEXITCODE`: $output" }
 }
 
-function Start-TestPostgres {
-    # Returns the cluster (its Url and folder), or a string saying why there is none.
+function Find-PostgresBin {
+    # The folder of PostgreSQL's programs (the newest version Debian's packages installed), or
+    # nothing when there is none.
     $initdb = Get-Item '/usr/lib/postgresql/*/bin/initdb' -ErrorAction Ignore |
         Sort-Object { [int]$_.Directory.Parent.Name } | Select-Object -Last 1
-    if (-not $initdb) { return "PostgreSQL is not installed (Debian: apt-get install postgresql)" }
-    $bin = $initdb.DirectoryName
+    if ($initdb) { $initdb.DirectoryName }
+}
+
+function Start-TestPostgres {
+    # Returns the cluster (its Url and folder), or a string saying why there is none.
+    $bin = Find-PostgresBin
+    if (-not $bin) { return "PostgreSQL is not installed (Debian: apt-get install postgresql)" }
     $folder = Join-Path ([IO.Path]::GetTempPath()) "psujobs-postgres-$PID"
     New-Item -ItemType Directory -Path $folder -Force | Out-Null
     # PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user the
@@ -56,4 +62,4 @@ function Stop-TestPostgres {
     finally { Remove-Item -LiteralPath $Cluster.Folder -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function Start-TestPostgres, Restart-TestPostgres, Stop-TestPostgres
+Export-ModuleMember -Function Find-PostgresBin, Start-TestPostgres, Restart-TestPostgres, Stop-TestPostgres

@@ -151,16 +151,14 @@ fn postgres_message(e: &tokio_postgres::Error) -> String {
     }
 }
 
-/// The statuses of a job that has ended; only these are ever groomed.
-fn terminal_statuses() -> [JobStatus; 6] {
-    [
-        JobStatus::Completed,
-        JobStatus::Failed,
-        JobStatus::Canceled,
-        JobStatus::TimedOut,
-        JobStatus::Warning,
-        JobStatus::Error,
-    ]
+/// The numbers of the statuses a job ends in (`JobStatus::is_terminal`); only these jobs are
+/// ever groomed.
+fn terminal_statuses() -> Vec<i32> {
+    (0..)
+        .map_while(JobStatus::from_i32)
+        .filter(|s| s.is_terminal())
+        .map(JobStatus::as_i32)
+        .collect()
 }
 
 /// The grooming list: the `expired` ids, and per script the finished jobs beyond the newest

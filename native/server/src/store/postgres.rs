@@ -207,10 +207,7 @@ impl Store for PostgresStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        self.query(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs LIMIT 1) AS one",
-            args![],
-        )?;
+        self.query(schema::PING, args![])?;
         Ok(())
     }
 
@@ -338,11 +335,7 @@ impl Store for PostgresStore {
         self.run(|pool| async move {
             let c = connect(&pool).await?;
             let total: i64 = c.query_one(&count, &refs(&args)).await?.get(0);
-            let rows = c.query(&select, &refs(&args)).await?;
-            let page = rows
-                .iter()
-                .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
-                .collect::<Result<_, _>>()?;
+            let page = json_docs(&c.query(&select, &refs(&args)).await?)?;
             Ok(Page { page, total })
         })
     }
@@ -357,7 +350,7 @@ impl Store for PostgresStore {
         cutoff: DateTime<Utc>,
         keep: &dyn Fn(&str) -> i64,
     ) -> StoreResult<Vec<i64>> {
-        let terminal: Vec<i32> = terminal_statuses().iter().map(|s| s.as_i32()).collect();
+        let terminal = terminal_statuses();
         let (expired, finished) = self.run(|pool| async move {
             let c = connect(&pool).await?;
             let expired: Vec<i64> = c
@@ -636,8 +629,11 @@ mod tests {
         let server = scratch.open();
         server.lock_for_server().unwrap();
         // This schema's lock, in pg_locks' terms (two-key advisory locks have objsubid 2).
-        let lock = "FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted
-            AND classid = 1886614890 AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid";
+        let lock = format!(
+            "FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted
+             AND classid = {} AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid",
+            super::super::postgres_lease::CLASS
+        );
         assert_eq!(count(&scratch.url, &format!("SELECT COUNT(*) {lock}")), 1);
         // As a database restart would: the session holding the lock ends.
         let ended = count(

@@ -12,7 +12,7 @@ use tokio::sync::Mutex;
 use super::StoreResult;
 
 /// The lock's first key: "psuj" in ASCII. The second is the hash of the schema's name.
-const CLASS: i32 = 0x7073_756a;
+pub(super) const CLASS: i32 = 0x7073_756a;
 
 /// How often the lock's connection is checked.
 const CHECK: Duration = Duration::from_secs(2);

@@ -100,3 +100,6 @@ CREATE TABLE IF NOT EXISTS credentials (
     secret BYTEA NOT NULL
 );
 "#;
+
+/// What a readiness probe asks either store: it answers, and has the jobs table.
+pub const PING: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM jobs LIMIT 1) AS one";

@@ -116,11 +116,7 @@ impl Store for SqliteStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        self.conn().query_row(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM jobs LIMIT 1)",
-            [],
-            |_| Ok(()),
-        )?;
+        self.conn().query_row(schema::PING, [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -262,7 +258,9 @@ impl Store for SqliteStore {
         keep: &dyn Fn(&str) -> i64,
     ) -> StoreResult<Vec<i64>> {
         let terminal = terminal_statuses()
-            .map(|s| s.as_i32().to_string())
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
             .join(",");
         let conn = self.conn();
         let expired: Vec<i64> = conn
