@@ -122,4 +122,32 @@ Describe 'A database restart under a running server' -Skip:($null -ne $noCluster
         { Start-TestServer -Database $cluster.Url -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
             Should -Throw '*another psujobs server is serving from this database*'
     }
+
+    It 'stays alive and answers its probes while the database is down, then serves the calls that waited' {
+        $client = [System.Net.Http.HttpClient]::new()
+        $client.DefaultRequestHeaders.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $server.Token)
+        $outage = @{}
+        try {
+            Restart-TestPostgres $cluster -Down {
+                # More calls waiting for the database than the server has worker threads.
+                $outage.Waiting = [System.Threading.Tasks.Task[]] @(1..([Environment]::ProcessorCount * 2 + 2) |
+                        ForEach-Object { $client.GetAsync("$($server.Url)/api/v1/job") })
+                Start-Sleep -Milliseconds 500
+                $outage.Alive = Measure-Command { Invoke-RestMethod "$($server.Url)/api/v1/alive" -TimeoutSec 10 }
+                $outage.Status = Measure-Command {
+                    $outage.Probe = Invoke-WebRequest "$($server.Url)/api/v1/status" -SkipHttpErrorCheck -TimeoutSec 20
+                }
+                $outage.Finished = @($outage.Waiting | Where-Object IsCompleted).Count
+            }
+            $outage.Alive.TotalSeconds | Should -BeLessThan 5 -Because 'a liveness probe must not fail with the database'
+            $outage.Status.TotalSeconds | Should -BeLessThan 10 -Because 'a readiness probe wants the state now'
+            $outage.Probe.StatusCode | Should -Be 503
+            ($outage.Probe.Content | ConvertFrom-Json).id | Should -Be 'server.store.unavailable'
+            $outage.Finished | Should -Be 0 -Because 'the calls wait for the database rather than fail'
+            [System.Threading.Tasks.Task]::WaitAll($outage.Waiting, [TimeSpan]::FromSeconds(40)) | Should -BeTrue
+            $outage.Waiting.Result.StatusCode | Sort-Object -Unique | Should -Be 'OK'
+        } finally {
+            $client.Dispose()
+        }
+    }
 }

@@ -42,18 +42,29 @@ function Start-TestPostgres {
         Data = Join-Path $folder 'data'
         Bin = $bin
         RunAs = $as
+        Options = "-c listen_addresses=127.0.0.1 -p $port -k $folder"
     }
     Invoke-PostgresTool $cluster 'initdb' @('-D', $cluster.Data, '-U', 'psujobs', '--auth=trust', '-E', 'UTF8', '--no-instructions')
-    Invoke-PostgresTool $cluster 'pg_ctl' @('-D', $cluster.Data, '-l', (Join-Path $folder 'postgres.log'), '-w', 'start',
-        '-o', "-c listen_addresses=127.0.0.1 -p $port -k $folder")
+    Invoke-PostgresTool $cluster 'pg_ctl' (Get-ServerArguments $cluster 'start')
     $cluster
 }
 
-function Restart-TestPostgres {
-    # As an operator's restart does: connections are ended, the server is down for a moment.
-    param([Parameter(Mandatory)] $Cluster)
+function Get-ServerArguments([object] $Cluster, [string] $Action) {
     # With its log file: a server started without one would hold this pipe open for good.
-    Invoke-PostgresTool $Cluster 'pg_ctl' @('-D', $Cluster.Data, '-l', (Join-Path $Cluster.Folder 'postgres.log'), '-m', 'fast', '-w', 'restart')
+    @('-D', $Cluster.Data, '-l', (Join-Path $Cluster.Folder 'postgres.log'), '-w', $Action, '-o', $Cluster.Options)
+}
+
+function Restart-TestPostgres {
+    # As an operator's restart does: connections are ended, the server is down for a moment,
+    # or, with -Down, for as long as that script block runs.
+    param([Parameter(Mandatory)] $Cluster, [scriptblock] $Down)
+    if (-not $Down) {
+        Invoke-PostgresTool $Cluster 'pg_ctl' ((Get-ServerArguments $Cluster 'restart') + @('-m', 'fast'))
+        return
+    }
+    Invoke-PostgresTool $Cluster 'pg_ctl' @('-D', $Cluster.Data, '-m', 'fast', '-w', 'stop')
+    try { & $Down }
+    finally { Invoke-PostgresTool $Cluster 'pg_ctl' (Get-ServerArguments $Cluster 'start') }
 }
 
 function Stop-TestPostgres {

@@ -8,8 +8,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
+use tokio::runtime::RuntimeFlavor;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
@@ -30,6 +31,58 @@ const RECONNECT_FOR: Duration = Duration::from_secs(30);
 
 /// How long opening a connection may take when the connection string sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `$body` on a pooled connection `$c`. While the database restarts or fails over it
+/// runs `$body` again on a new connection, for up to [`RECONNECT_FOR`], so a call rides out
+/// the restart instead of losing, say, a job's output. The restart may end `$body` anywhere,
+/// its last statement included, so `$body` must be safe to run twice: a read, a write of whole
+/// values, or a write that first looks for what an earlier run of it may have committed.
+/// (A macro: an async closure's future is not known to be `Send`.)
+macro_rules! again {
+    ($pool:expr, |$c:ident| $body:expr) => {{
+        let mut retry = Retry::new();
+        loop {
+            let done: StoreResult<_> = async {
+                #[allow(unused_mut)]
+                let mut $c = $pool.get().await?;
+                $body
+            }
+            .await;
+            match done {
+                Err(e) if retry.after(&e).await => {}
+                done => break done,
+            }
+        }
+    }};
+}
+
+/// When [`again`] runs its body again.
+struct Retry {
+    deadline: Instant,
+    pause: Duration,
+}
+
+impl Retry {
+    fn new() -> Self {
+        Retry {
+            deadline: Instant::now() + RECONNECT_FOR,
+            pause: Duration::from_millis(100),
+        }
+    }
+
+    /// After a failed run: whether to run again, having waited a while.
+    async fn after(&mut self, e: &StoreError) -> bool {
+        let StoreError::Postgres(e) = e else {
+            return false;
+        };
+        if !lost(e) || Instant::now() + self.pause >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(Duration::from_secs(2));
+        true
+    }
+}
 
 pub struct PostgresStore {
     pool: Pool,
@@ -95,18 +148,28 @@ impl PostgresStore {
         runtime.spawn(async move {
             let _ = tx.send(work.await);
         });
-        rx.recv().unwrap_or(Err(StoreError::Closed))
+        let wait = || rx.recv().unwrap_or(Err(StoreError::Closed));
+        // Called from a server worker, the wait (up to RECONNECT_FOR while the database is
+        // away) would hold that worker and, with a few such calls, all of them: the liveness
+        // probe and every running job would stall with the database. Tokio hands the worker's
+        // other tasks to a new thread for the duration instead.
+        match tokio::runtime::Handle::try_current() {
+            Ok(server) if server.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        }
     }
 
-    /// One statement's rows.
+    /// One statement's rows. It may run twice ([`again`]): a read, or a write of whole values.
     fn query(&self, sql: impl Into<String>, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
         let sql = sql.into();
-        self.run(|pool| async move { Ok(connect(&pool).await?.query(&sql, &refs(&args)).await?) })
+        self.run(|pool| async move { again!(pool, |c| Ok(c.query(&sql, &refs(&args)).await?)) })
     }
 
-    /// One statement; how many rows it changed.
+    /// One statement that may run twice; how many rows it changed.
     fn execute(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<u64> {
-        self.run(|pool| async move { Ok(connect(&pool).await?.execute(sql, &refs(&args)).await?) })
+        self.run(|pool| async move { again!(pool, |c| Ok(c.execute(sql, &refs(&args)).await?)) })
     }
 
     fn jobs_where(&self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Job>> {
@@ -124,30 +187,16 @@ impl Drop for PostgresStore {
     }
 }
 
-/// A pooled connection. While the database restarts or fails over (connections refused, or
-/// turned away by a server shutting down or starting up) it tries again for up to
-/// [`RECONNECT_FOR`], so a call rides out the restart instead of losing, say, a job's output.
-async fn connect(pool: &Pool) -> StoreResult<Object> {
-    let deadline = Instant::now() + RECONNECT_FOR;
-    let mut pause = Duration::from_millis(100);
-    loop {
-        match pool.get().await {
-            Err(PoolError::Backend(e)) if transient(&e) && Instant::now() + pause < deadline => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(2));
-            }
-            got => return Ok(got?),
-        }
-    }
-}
-
-/// A failure to connect that a restart explains: no answer at all, or an operator-intervention
-/// state (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). A refused
-/// password or a missing database is not retried.
-fn transient(e: &tokio_postgres::Error) -> bool {
+/// A failure a restart explains: no connection, or one ended under the call (an I/O error, a
+/// closed connection, or an operator-intervention state: 57P01 admin shutdown, 57P02 crash
+/// shutdown, 57P03 cannot connect now). A refused password, a missing database or a failed
+/// statement is not retried.
+fn lost(e: &tokio_postgres::Error) -> bool {
     match e.code() {
         Some(state) => state.code().starts_with("57P"),
-        None => e.as_db_error().is_none(),
+        None => {
+            e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+        }
     }
 }
 
@@ -188,6 +237,78 @@ async fn next_id(
     Ok(row.get(0))
 }
 
+/// The ids a batch's output records were given (`None` for pipeline objects).
+type Numbered = Vec<Option<i64>>;
+
+/// What an append's run wrote first, so that a run after a lost connection can tell whether
+/// that one committed: the table, the row's id, its content, and the whole batch's numbering.
+type Written = (&'static str, i64, String, Numbered);
+
+/// One run of an append, in one transaction. `earlier` is what the last run wrote first: when
+/// that row is in the table as written, the last run committed and its numbering stands.
+async fn append_once(
+    c: &mut Object,
+    job_id: i64,
+    entries: &[Appended],
+    earlier: &mut Option<Written>,
+) -> StoreResult<Numbered> {
+    let tx = c.transaction().await?;
+    // Appends to one job take turns on its row; other jobs' appends go on meanwhile.
+    tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
+        .await?;
+    if let Some((table, id, content, numbered)) = earlier.take() {
+        let column = if table == "job_output" { "doc" } else { "data" };
+        let select = format!("SELECT {column} FROM {table} WHERE job_id = $1 AND id = $2");
+        let found = tx.query_opt(&select, &[&job_id, &id]).await?;
+        if found.is_some_and(|row| row.get::<_, &str>(0) == content) {
+            return Ok(numbered);
+        }
+    }
+    let mut next_output = next_id(&tx, "job_output", job_id).await?;
+    let mut next_pipeline = next_id(&tx, "pipeline_output", job_id).await?;
+    let (mut output_ids, mut output_docs) = (Vec::new(), Vec::new());
+    let (mut pipeline_ids, mut pipeline_data) = (Vec::new(), Vec::new());
+    let mut numbered = Vec::with_capacity(entries.len());
+    let mut first = None;
+    for entry in entries {
+        match entry {
+            Appended::Output(record) => {
+                let mut record = record.clone();
+                record.id = next_output;
+                next_output += 1;
+                let doc = serde_json::to_string(&record)?;
+                first.get_or_insert_with(|| ("job_output", record.id, doc.clone()));
+                output_ids.push(record.id);
+                output_docs.push(doc);
+                numbered.push(Some(record.id));
+            }
+            Appended::Pipeline(data) => {
+                first.get_or_insert_with(|| ("pipeline_output", next_pipeline, data.clone()));
+                pipeline_ids.push(next_pipeline);
+                next_pipeline += 1;
+                pipeline_data.push(data.clone());
+                numbered.push(None);
+            }
+        }
+    }
+    // One statement per table for the whole batch.
+    tx.execute(
+        "INSERT INTO job_output(job_id, id, doc)
+         SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
+        &[&job_id, &output_ids, &output_docs],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO pipeline_output(job_id, id, data)
+         SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
+        &[&job_id, &pipeline_ids, &pipeline_data],
+    )
+    .await?;
+    *earlier = first.map(|(table, id, content)| (table, id, content, numbered.clone()));
+    tx.commit().await?;
+    Ok(numbered)
+}
+
 impl Store for PostgresStore {
     fn lock_for_server(&self) -> StoreResult<()> {
         let lease = self.lease.clone();
@@ -207,24 +328,28 @@ impl Store for PostgresStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        self.query(schema::PING, args![])?;
-        Ok(())
+        // Not `connect`: a probe asks whether the database answers now, not within 30 s.
+        self.run(|pool| async move {
+            pool.get().await?.query(schema::PING, &[]).await?;
+            Ok(())
+        })
     }
 
     fn script_id(&self, full_path: &str) -> StoreResult<i64> {
         let path = full_path.to_owned();
         self.run(|pool| async move {
-            let c = connect(&pool).await?;
-            let select = "SELECT id FROM scripts WHERE full_path = $1";
-            if let Some(row) = c.query_opt(select, &[&path]).await? {
-                return Ok(row.get(0));
-            }
-            c.execute(
-                "INSERT INTO scripts(full_path) VALUES ($1) ON CONFLICT (full_path) DO NOTHING",
-                &[&path],
-            )
-            .await?;
-            Ok(c.query_one(select, &[&path]).await?.get(0))
+            again!(pool, |c| {
+                let select = "SELECT id FROM scripts WHERE full_path = $1";
+                if let Some(row) = c.query_opt(select, &[&path]).await? {
+                    return Ok(row.get(0));
+                }
+                c.execute(
+                    "INSERT INTO scripts(full_path) VALUES ($1) ON CONFLICT (full_path) DO NOTHING",
+                    &[&path],
+                )
+                .await?;
+                Ok(c.query_one(select, &[&path]).await?.get(0))
+            })
         })
     }
 
@@ -266,28 +391,35 @@ impl Store for PostgresStore {
         // The document holds the id the database assigns: take it from the sequence first,
         // then write the row whole in one statement.
         job.id = self.run(|pool| async move {
-            let c = connect(&pool).await?;
-            let id: i64 = c
-                .query_one("SELECT nextval(pg_get_serial_sequence('jobs', 'id'))", &[])
-                .await?
-                .get(0);
-            stored.id = id;
-            c.execute(
-                "INSERT INTO jobs(id, run_id, status, script_id, script_full_path, parent_job_id,
-                 created_time, doc) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[
-                    &id,
-                    &stored.run_id,
-                    &stored.status.as_i32(),
-                    &stored.script_id,
-                    &stored.script_full_path,
-                    &stored.parent_job_id,
-                    &stored.created_time,
-                    &serde_json::to_string(&stored)?,
-                ],
-            )
-            .await?;
-            Ok(id)
+            again!(pool, |c| {
+                // Run again after a lost connection: the row may be in already (run ids are
+                // unique and this one is new).
+                let inserted = "SELECT id FROM jobs WHERE run_id = $1";
+                if let Some(row) = c.query_opt(inserted, &[&stored.run_id]).await? {
+                    return Ok(row.get(0));
+                }
+                let id: i64 = c
+                    .query_one("SELECT nextval(pg_get_serial_sequence('jobs', 'id'))", &[])
+                    .await?
+                    .get(0);
+                stored.id = id;
+                c.execute(
+                    "INSERT INTO jobs(id, run_id, status, script_id, script_full_path, parent_job_id,
+                     created_time, doc) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[
+                        &id,
+                        &stored.run_id,
+                        &stored.status.as_i32(),
+                        &stored.script_id,
+                        &stored.script_full_path,
+                        &stored.parent_job_id,
+                        &stored.created_time,
+                        &serde_json::to_string(&stored)?,
+                    ],
+                )
+                .await?;
+                Ok(id)
+            })
         })?;
         Ok(())
     }
@@ -333,10 +465,11 @@ impl Store for PostgresStore {
             listing.clause, listing.order_and_page
         );
         self.run(|pool| async move {
-            let c = connect(&pool).await?;
-            let total: i64 = c.query_one(&count, &refs(&args)).await?.get(0);
-            let page = json_docs(&c.query(&select, &refs(&args)).await?)?;
-            Ok(Page { page, total })
+            again!(pool, |c| {
+                let total: i64 = c.query_one(&count, &refs(&args)).await?.get(0);
+                let page = json_docs(&c.query(&select, &refs(&args)).await?)?;
+                Ok(Page { page, total })
+            })
         })
     }
 
@@ -352,27 +485,28 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<i64>> {
         let terminal = terminal_statuses();
         let (expired, finished) = self.run(|pool| async move {
-            let c = connect(&pool).await?;
-            let expired: Vec<i64> = c
-                .query(
-                    "SELECT id FROM jobs WHERE status = ANY($1) AND end_time < $2",
-                    &[&terminal, &cutoff],
-                )
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            let finished: Vec<(String, i64)> = c
-                .query(
-                    "SELECT script_full_path, id FROM jobs WHERE status = ANY($1)
+            again!(pool, |c| {
+                let expired: Vec<i64> = c
+                    .query(
+                        "SELECT id FROM jobs WHERE status = ANY($1) AND end_time < $2",
+                        &[&terminal, &cutoff],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                let finished: Vec<(String, i64)> = c
+                    .query(
+                        "SELECT script_full_path, id FROM jobs WHERE status = ANY($1)
                      ORDER BY script_full_path, id DESC",
-                    &[&terminal],
-                )
-                .await?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            Ok((expired, finished))
+                        &[&terminal],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect();
+                Ok((expired, finished))
+            })
         })?;
         Ok(beyond_history(expired, finished, keep))
     }
@@ -380,67 +514,29 @@ impl Store for PostgresStore {
     fn delete_jobs(&self, ids: &[i64]) -> StoreResult<()> {
         let ids = ids.to_vec();
         self.run(|pool| async move {
-            let mut c = connect(&pool).await?;
-            let tx = c.transaction().await?;
-            for table in ["job_output", "pipeline_output"] {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
-                    &[&ids],
-                )
-                .await?;
-            }
-            tx.execute("DELETE FROM jobs WHERE id = ANY($1)", &[&ids])
-                .await?;
-            tx.commit().await?;
-            Ok(())
+            again!(pool, |c| {
+                let tx = c.transaction().await?;
+                for table in ["job_output", "pipeline_output"] {
+                    tx.execute(
+                        &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
+                        &[&ids],
+                    )
+                    .await?;
+                }
+                tx.execute("DELETE FROM jobs WHERE id = ANY($1)", &[&ids])
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            })
         })
     }
 
     fn append(&self, job_id: i64, entries: &mut [Appended]) -> StoreResult<()> {
         let owned = entries.to_vec();
         let numbered = self.run(|pool| async move {
-            let mut c = connect(&pool).await?;
-            let tx = c.transaction().await?;
-            // Appends to one job take turns on its row; other jobs' appends go on meanwhile.
-            tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
-                .await?;
-            let mut next_output = next_id(&tx, "job_output", job_id).await?;
-            let mut next_pipeline = next_id(&tx, "pipeline_output", job_id).await?;
-            let (mut output_ids, mut output_docs) = (Vec::new(), Vec::new());
-            let (mut pipeline_ids, mut pipeline_data) = (Vec::new(), Vec::new());
-            let mut numbered = Vec::with_capacity(owned.len());
-            for entry in owned {
-                match entry {
-                    Appended::Output(mut record) => {
-                        record.id = next_output;
-                        next_output += 1;
-                        output_ids.push(record.id);
-                        output_docs.push(serde_json::to_string(&record)?);
-                        numbered.push(Some(record.id));
-                    }
-                    Appended::Pipeline(data) => {
-                        pipeline_ids.push(next_pipeline);
-                        next_pipeline += 1;
-                        pipeline_data.push(data);
-                        numbered.push(None);
-                    }
-                }
-            }
-            // One statement per table for the whole batch.
-            tx.execute(
-                "INSERT INTO job_output(job_id, id, doc)
-                 SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
-                &[&job_id, &output_ids, &output_docs],
-            )
-            .await?;
-            tx.execute(
-                "INSERT INTO pipeline_output(job_id, id, data)
-                 SELECT $1, * FROM UNNEST($2::BIGINT[], $3::TEXT[])",
-                &[&job_id, &pipeline_ids, &pipeline_data],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(numbered)
+            let mut earlier = None;
+            again!(pool, |c| append_once(&mut c, job_id, &owned, &mut earlier)
+                .await)
         })?;
         for (entry, id) in entries.iter_mut().zip(numbered) {
             if let (Appended::Output(record), Some(id)) = (entry, id) {
@@ -481,8 +577,11 @@ impl Store for PostgresStore {
     }
 
     fn insert_token(&self, hash: &str, name: &str, role: &str) -> StoreResult<i64> {
+        // A token's hash is new: a conflict is this insert's own earlier run, committed before
+        // its connection was lost, and the no-op update returns its id.
         let rows = self.query(
-            "INSERT INTO tokens(hash, name, role, created) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO tokens(hash, name, role, created) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hash) DO UPDATE SET hash = excluded.hash RETURNING id",
             args![
                 hash.to_owned(),
                 name.to_owned(),
@@ -619,6 +718,90 @@ mod tests {
             return;
         };
         super::super::suite::one_server_at_a_time(&|| scratch.open());
+    }
+
+    fn running_job(store: &PostgresStore) -> i64 {
+        let mut job = Job {
+            status: JobStatus::Running,
+            script_full_path: "r.ps1".into(),
+            ..Job::default()
+        };
+        store.insert_job(&mut job).unwrap();
+        job.id
+    }
+
+    fn batch() -> [Appended; 2] {
+        [
+            Appended::Output(JobOutput::default()),
+            Appended::Pipeline("<I32>7</I32>".into()),
+        ]
+    }
+
+    #[test]
+    fn an_append_ended_by_a_restart_runs_again_on_a_new_connection() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let store = scratch.open();
+        let job = running_job(&store);
+        // Another session holds the job's row, so the append waits where a restart ends it.
+        let holder = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = holder.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&scratch.url, NoTls).await.unwrap();
+            tokio::spawn(connection);
+            let lock = format!("BEGIN; SELECT 1 FROM jobs WHERE id = {job} FOR UPDATE");
+            client.batch_execute(&lock).await.unwrap();
+            client
+        });
+        std::thread::scope(|s| {
+            let append = s.spawn(|| store.append(job, &mut batch()));
+            let waiting = "FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                 AND query LIKE 'SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE'";
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while count(&scratch.url, &format!("SELECT COUNT(*) {waiting}")) == 0 {
+                assert!(Instant::now() < deadline, "the append never waited");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let ended = format!("SELECT COUNT(pg_terminate_backend(pid)) {waiting}");
+            assert_eq!(count(&scratch.url, &ended), 1);
+            holder.block_on(client.batch_execute("ROLLBACK")).unwrap();
+            append.join().unwrap().unwrap();
+        });
+        assert_eq!(store.outputs(job, 0, 10).unwrap().len(), 1);
+        assert_eq!(store.pipeline(job, 0, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_append_run_again_after_its_commit_adds_nothing() {
+        let Some(scratch) = Scratch::new() else {
+            return;
+        };
+        let store = scratch.open();
+        let job = running_job(&store);
+        // What a run leaves for the next when its connection is lost after COMMIT was sent.
+        let run = |earlier: Option<Written>| {
+            store
+                .run(|pool| async move {
+                    let mut earlier = earlier;
+                    let numbered =
+                        append_once(&mut pool.get().await?, job, &batch(), &mut earlier).await?;
+                    Ok((numbered, earlier))
+                })
+                .unwrap()
+        };
+        let (numbered, committed) = run(None);
+        assert_eq!(numbered, [Some(1), None]);
+        let (again, _) = run(committed.clone());
+        assert_eq!(again, numbered, "the committed run's numbering stands");
+        assert_eq!(store.outputs(job, 0, 10).unwrap().len(), 1);
+        assert_eq!(store.pipeline(job, 0, 10).unwrap().len(), 1);
+        // A run whose first row is not there as written did not commit: this one appends.
+        let (_, _, _, numbering) = committed.unwrap();
+        let (next, _) = run(Some(("job_output", 5, "{}".into(), numbering)));
+        assert_eq!(next, [Some(2), None]);
     }
 
     #[test]
