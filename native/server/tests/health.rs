@@ -5,6 +5,7 @@ mod common;
 use common::Server;
 use reqwest::Method;
 use serde_json::json;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn health_version_metrics_and_openapi() {
@@ -124,4 +125,45 @@ async fn status_answers_503_when_the_store_cannot_serve() {
         .unwrap();
     let message = common::expect_error(r, 503, "server.store.unavailable").await;
     assert!(message.contains("no such table: jobs"), "{message}");
+}
+
+#[tokio::test]
+async fn a_writer_holding_the_database_does_not_stall_the_liveness_probe() {
+    let s = Server::start("warm_processes = 0\n", &[("a.ps1", "1")]).await;
+    // Another writer (an operator's sqlite3, a backup) holds the database, so job starts wait
+    // in SQLite's busy handler, and the calls behind them wait for the store.
+    let db = rusqlite::Connection::open(s.data().join("jobs.db")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let workers = std::thread::available_parallelism().map_or(2, usize::from);
+    let starts: Vec<_> = (0..workers * 2 + 2)
+        .map(|_| {
+            let start = s
+                .req(Method::POST, "/api/v1/script/path/a.ps1", Some(&s.admin))
+                .json(&json!({}))
+                .send();
+            tokio::spawn(start)
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let began = Instant::now();
+    let alive = s
+        .client()
+        .get(s.url("/api/v1/alive"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    let answered_in = began.elapsed();
+    assert!(
+        alive.is_ok_and(|r| r.status() == 200),
+        "no answer to /alive in {answered_in:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        starts.iter().all(|start| !start.is_finished()),
+        "the starts wait for the database"
+    );
+    db.execute_batch("ROLLBACK").unwrap();
+    for start in starts {
+        assert_eq!(start.await.unwrap().unwrap().status(), 200);
+    }
 }

@@ -6,6 +6,19 @@ mod postgres;
 mod postgres_lease;
 mod schema;
 mod sqlite;
+/// Runs `wait`, a wait for the store, without holding a server worker: on a worker of a
+/// multi-thread runtime, tokio hands the worker's other tasks to another thread meanwhile.
+/// Otherwise a few waiting calls would hold every worker, and the liveness probe and every
+/// running job would stall with the store.
+fn off_worker<T>(wait: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(server) if server.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(wait)
+        }
+        _ => wait(),
+    }
+}
+
 #[cfg(test)]
 mod suite;
 
@@ -67,7 +80,9 @@ pub enum Appended {
 }
 
 /// Everything the server keeps. Calls are short and synchronous; callers on the async side
-/// wrap them in `spawn_blocking` only where a call can be long (grooming).
+/// wrap them in `spawn_blocking` only where a call can be long (grooming). Where a call must
+/// wait for the store (another call holding it, a database restarting) it waits through
+/// [`off_worker`].
 pub trait Store: Send + Sync + 'static {
     /// Makes this process the only server on the store for as long as the store is open: a
     /// second server would take the first one's running jobs for leftovers of a crash and mark

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
-use tokio::runtime::RuntimeFlavor;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
@@ -19,7 +18,7 @@ use super::listing::{Listing, Param};
 use super::postgres_lease::Lease;
 use super::{
     Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
-    schema, terminal_statuses,
+    off_worker, schema, terminal_statuses,
 };
 
 /// Connections the pool opens at most: the server's calls are short, so a few cover many
@@ -148,17 +147,8 @@ impl PostgresStore {
         runtime.spawn(async move {
             let _ = tx.send(work.await);
         });
-        let wait = || rx.recv().unwrap_or(Err(StoreError::Closed));
-        // Called from a server worker, the wait (up to RECONNECT_FOR while the database is
-        // away) would hold that worker and, with a few such calls, all of them: the liveness
-        // probe and every running job would stall with the database. Tokio hands the worker's
-        // other tasks to a new thread for the duration instead.
-        match tokio::runtime::Handle::try_current() {
-            Ok(server) if server.runtime_flavor() == RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(wait)
-            }
-            _ => wait(),
-        }
+        // Up to RECONNECT_FOR while the database is away.
+        off_worker(|| rx.recv().unwrap_or(Err(StoreError::Closed)))
     }
 
     /// One statement's rows. It may run twice ([`again`]): a read, or a write of whole values.

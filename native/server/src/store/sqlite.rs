@@ -3,7 +3,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError as Busy};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
@@ -17,7 +17,7 @@ use super::listing::{Listing, Param};
 use super::schema;
 use super::{
     Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
-    terminal_statuses,
+    off_worker, terminal_statuses,
 };
 
 pub struct SqliteStore {
@@ -55,8 +55,15 @@ impl SqliteStore {
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (statements are
-        // atomic), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        // atomic), so a poisoned lock is still safe to use. Another call holds it for as long
+        // as its statement runs, or waits on a writer outside this process (busy_timeout).
+        match self.conn.try_lock() {
+            Ok(conn) => conn,
+            Err(Busy::Poisoned(p)) => p.into_inner(),
+            Err(Busy::WouldBlock) => {
+                off_worker(|| self.conn.lock().unwrap_or_else(|p| p.into_inner()))
+            }
+        }
     }
 
     fn jobs_where(&self, sql: &str, args: &[Sql]) -> StoreResult<Vec<Job>> {
