@@ -56,6 +56,15 @@ Describe 'Calling scripts from scripts' {
         "$log" | Should -Match 'child 4 of job \d+'
     }
 
+    It 'reads a child''s pipeline output larger than one frame of the channel (70 MiB)' {
+        $parent = Invoke-PSUScript -Name 'integrated/BigParent.ps1'
+        $result = $parent | Wait-PSUJob -Timeout 300
+        $result.Count | Should -Be 70
+        $result.Length | Should -Be (70 * 1MB)
+        $result.First | Should -Be '00000001x'
+        $result.Last | Should -Be '00000070x'
+    }
+
     It "answers a child's Read-Host over REST while the parent waits" {
         $parent = Invoke-PSUScript -Name 'integrated/AskParent.ps1'
         Wait-Until { @(Get-Children $parent.Id).Count -eq 1 }

@@ -112,7 +112,7 @@ impl IntegratedTransport {
             connection: &connection,
             id,
         };
-        answer.await.map_err(|_| connection.closed_error())
+        answer.await.map_err(|_| connection.closed_error())?
     }
 
     async fn start_watch(
@@ -183,6 +183,44 @@ pub(crate) fn hello(endpoint: &IntegratedEndpoint) -> Vec<u8> {
     integrated::encode(&hello, &[])
 }
 
+/// An answer as it comes in: a `response` frame, then `chunk`s while it says there is more
+/// (docs/integrated.md §Requests). Fed one request's frames in order.
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    answer: Option<ApiResponse>,
+}
+
+impl Parts {
+    /// Takes the answer's next frame; the answer once it is whole.
+    pub(crate) fn add(&mut self, frame: ServerFrame, body: &[u8]) -> Result<Option<ApiResponse>> {
+        let (answer, more) = match (frame, self.answer.take()) {
+            (ServerFrame::Response { status, more, .. }, None) => {
+                let body = body.to_vec();
+                (ApiResponse { status, body }, more)
+            }
+            (ServerFrame::Chunk { more, .. }, Some(mut answer)) => {
+                answer.body.extend_from_slice(body);
+                (answer, more)
+            }
+            // The answer failed midway: the error the server sent replaces it.
+            (ServerFrame::End { status, .. }, Some(_)) => {
+                let body = body.to_vec();
+                (ApiResponse { status, body }, false)
+            }
+            (other, _) => {
+                return Err(Error::BadResponse(format!(
+                    "expected (the rest of) an answer, got {other:?}"
+                )));
+            }
+        };
+        if more {
+            self.answer = Some(answer);
+            return Ok(None);
+        }
+        Ok(Some(answer))
+    }
+}
+
 /// Checks the server's answer to a hello.
 pub(crate) fn welcomed(reply: &[u8]) -> Result<()> {
     match integrated::decode::<ServerFrame>(reply) {
@@ -220,8 +258,9 @@ impl Drop for CancelOnDrop<'_> {
 
 /// What a reply goes to.
 enum Waiter {
+    /// A call, and the part of its answer that has come so far.
     #[cfg(not(unix))]
-    Request(oneshot::Sender<ApiResponse>),
+    Request(oneshot::Sender<Result<ApiResponse>>, Parts),
     Watch(JobRef, mpsc::Sender<Result<WatchEvent>>),
 }
 
@@ -248,7 +287,7 @@ impl std::fmt::Debug for Waiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             #[cfg(not(unix))]
-            Waiter::Request(_) => "Request",
+            Waiter::Request(..) => "Request",
             Waiter::Watch(..) => "Watch",
         })
     }
@@ -313,9 +352,9 @@ impl Connection {
     }
 
     #[cfg(not(unix))]
-    fn register_request(&self) -> (u64, oneshot::Receiver<ApiResponse>) {
+    fn register_request(&self) -> (u64, oneshot::Receiver<Result<ApiResponse>>) {
         let (tx, rx) = oneshot::channel();
-        (self.register(Waiter::Request(tx)), rx)
+        (self.register(Waiter::Request(tx, Parts::default())), rx)
     }
 
     fn register_watch(&self, job: JobRef) -> (u64, mpsc::Receiver<Result<WatchEvent>>) {
@@ -369,6 +408,23 @@ fn local_name(address: &str) -> std::io::Result<interprocess::local_socket::Name
     }
 }
 
+/// Adds a frame of call `id`'s answer; a whole answer (or a malformed one) goes to its caller.
+#[cfg(not(unix))]
+fn answer_part(waiters: &Mutex<HashMap<u64, Waiter>>, id: u64, frame: ServerFrame, body: &[u8]) {
+    let mut waiters = lock(waiters);
+    let Some(Waiter::Request(_, parts)) = waiters.get_mut(&id) else {
+        return;
+    };
+    let whole = match parts.add(frame, body) {
+        Ok(None) => return,
+        Ok(Some(answer)) => Ok(answer),
+        Err(e) => Err(e),
+    };
+    if let Some(Waiter::Request(reply, _)) = waiters.remove(&id) {
+        let _ = reply.send(whole);
+    }
+}
+
 /// Reads replies until the connection ends, then fails whatever still waits.
 async fn route_replies<R>(
     mut inbox: FramedRead<R, LengthDelimitedCodec>,
@@ -383,13 +439,14 @@ async fn route_replies<R>(
         };
         match frame {
             #[cfg(not(unix))]
-            ServerFrame::Response { id, status } => {
-                if let Some(Waiter::Request(reply)) = lock(&waiters).remove(&id) {
-                    let _ = reply.send(ApiResponse {
-                        status,
-                        body: body.to_vec(),
-                    });
-                }
+            ServerFrame::Response { id, .. } | ServerFrame::Chunk { id, .. } => {
+                answer_part(&waiters, id, frame, body);
+            }
+            #[cfg(not(unix))]
+            ServerFrame::End { id, .. }
+                if matches!(lock(&waiters).get(&id), Some(Waiter::Request(..))) =>
+            {
+                answer_part(&waiters, id, frame, body);
             }
             ServerFrame::Event { id } => {
                 let sender = match lock(&waiters).get(&id) {
@@ -417,7 +474,7 @@ async fn route_replies<R>(
             }
             // (On Unix, answers to calls come on the calls' own connections.)
             #[cfg(unix)]
-            ServerFrame::Response { .. } => {}
+            ServerFrame::Response { .. } | ServerFrame::Chunk { .. } => {}
             ServerFrame::Welcome { .. } | ServerFrame::Refused { .. } => {}
         }
     }

@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use model::integrated::{self, ServerFrame};
 use tokio::io::AsyncReadExt;
-use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
+use tokio_util::codec::{Decoder, Encoder};
 
 use crate::error::{Error, Result};
-use crate::integrated::{CONNECT_TIMEOUT, IntegratedEndpoint, codec, hello, welcomed};
+use crate::integrated::{CONNECT_TIMEOUT, IntegratedEndpoint, Parts, codec, hello, welcomed};
 use crate::transport::ApiResponse;
 
 /// How long the calling thread waits for a reply itself (as a socket timeout, which the kernel
@@ -80,25 +80,31 @@ impl DirectRequests {
             },
             None => self.open_and_send(&frame).await?,
         };
-        let (stream, reply) = read_frame(stream).await.map_err(|e| self.unreachable(&e))?;
-        match integrated::decode::<ServerFrame>(&reply) {
-            Ok((
-                ServerFrame::Response {
-                    id: answered,
-                    status,
-                },
-                body,
-            )) if answered == id => {
-                self.keep(stream);
-                Ok(ApiResponse {
-                    status,
-                    body: body.to_vec(),
-                })
+        // A large answer comes in parts, frame after frame, all on this connection.
+        let mut parts = Parts::default();
+        let mut read = BytesMut::new();
+        let mut stream = stream;
+        loop {
+            let reply;
+            (stream, reply) = read_frame(stream, &mut read)
+                .await
+                .map_err(|e| self.unreachable(&e))?;
+            let (frame, body) = integrated::decode::<ServerFrame>(&reply)
+                .map_err(|e| Error::BadResponse(e.to_string()))?;
+            if !answers(&frame, id) {
+                return Err(Error::BadResponse(format!(
+                    "expected the answer to request {id}, got {frame:?}"
+                )));
             }
-            Ok((other, _)) => Err(Error::BadResponse(format!(
-                "expected the answer to request {id}, got {other:?}"
-            ))),
-            Err(e) => Err(Error::BadResponse(e.to_string())),
+            if let Some(answer) = parts.add(frame, body)? {
+                if !read.is_empty() {
+                    return Err(Error::BadResponse(
+                        "the server sent more than the answer asked for".into(),
+                    ));
+                }
+                self.keep(stream);
+                return Ok(answer);
+            }
         }
     }
 
@@ -121,7 +127,8 @@ impl DirectRequests {
         wire(hello(&self.endpoint))
             .and_then(|frame| (&stream).write_all(&frame))
             .map_err(|e| self.unreachable(&e))?;
-        let (stream, reply) = tokio::time::timeout(CONNECT_TIMEOUT, read_frame(stream))
+        let mut read = BytesMut::new();
+        let (stream, reply) = tokio::time::timeout(CONNECT_TIMEOUT, read_frame(stream, &mut read))
             .await
             .map_err(|_| Error::Unreachable {
                 url: self.endpoint.address.clone(),
@@ -129,6 +136,11 @@ impl DirectRequests {
             })?
             .map_err(|e| self.unreachable(&e))?;
         welcomed(&reply)?;
+        if !read.is_empty() {
+            return Err(Error::BadResponse(
+                "the server sent more than a welcome".into(),
+            ));
+        }
         Ok(stream)
     }
 
@@ -166,16 +178,29 @@ fn gone(e: &io::Error) -> bool {
     )
 }
 
-/// Reads one frame's payload: on this thread for [`DIRECT_WAIT`], then through the reactor.
-/// Returns the stream (blocking again) with it.
-async fn read_frame(stream: UnixStream) -> io::Result<(UnixStream, BytesMut)> {
+/// Whether `frame` belongs to the answer to request `id`.
+fn answers(frame: &ServerFrame, id: u64) -> bool {
+    match frame {
+        ServerFrame::Response { id: of, .. }
+        | ServerFrame::Chunk { id: of, .. }
+        | ServerFrame::End { id: of, .. } => *of == id,
+        _ => false,
+    }
+}
+
+/// Reads one frame's payload: from what `read` holds already (the frames of an answer in
+/// parts follow each other), else on this thread for [`DIRECT_WAIT`], then through the
+/// reactor. Returns the stream (blocking again) with it; `read` keeps what came after it.
+async fn read_frame(stream: UnixStream, read: &mut BytesMut) -> io::Result<(UnixStream, BytesMut)> {
     let mut codec = codec();
-    let mut read = BytesMut::new();
+    if let Some(payload) = codec.decode(read)? {
+        return Ok((stream, payload));
+    }
     let started = Instant::now();
     while started.elapsed() < DIRECT_WAIT {
-        match read_some(&stream, &mut read) {
+        match read_some(&stream, read) {
             Ok(()) => {
-                if let Some(payload) = answer(&mut codec, &mut read)? {
+                if let Some(payload) = codec.decode(read)? {
                     return Ok((stream, payload));
                 }
             }
@@ -186,10 +211,10 @@ async fn read_frame(stream: UnixStream) -> io::Result<(UnixStream, BytesMut)> {
     stream.set_nonblocking(true)?;
     let mut watched = tokio::net::UnixStream::from_std(stream)?;
     let payload = loop {
-        if watched.read_buf(&mut read).await? == 0 {
+        if watched.read_buf(read).await? == 0 {
             return Err(closed());
         }
-        if let Some(payload) = answer(&mut codec, &mut read)? {
+        if let Some(payload) = codec.decode(read)? {
             break payload;
         }
     };
@@ -208,17 +233,6 @@ fn read_some(mut stream: &UnixStream, read: &mut BytesMut) -> io::Result<()> {
     match got? {
         0 => Err(closed()),
         _ => Ok(()),
-    }
-}
-
-/// The payload of the one frame in `read`, once it is whole.
-fn answer(codec: &mut LengthDelimitedCodec, read: &mut BytesMut) -> io::Result<Option<BytesMut>> {
-    match codec.decode(read)? {
-        Some(_) if !read.is_empty() => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the server sent more than the one answer asked for",
-        )),
-        payload => Ok(payload),
     }
 }
 
@@ -241,38 +255,53 @@ fn waiting(e: &io::Error) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn frames_are_read_across_short_reads() {
-        let payload = integrated::encode(&ServerFrame::Response { id: 3, status: 200 }, b"{}");
-        let bytes = wire(payload.clone()).unwrap();
-        let mut codec = codec();
-        let mut read = BytesMut::new();
-        let mut done = None;
-        for chunk in bytes.chunks(3) {
-            read.extend_from_slice(chunk);
-            done = answer(&mut codec, &mut read).unwrap();
-        }
-        assert_eq!(done.as_deref(), Some(&payload[..]));
+    fn frame(header: &ServerFrame, body: &[u8]) -> (Vec<u8>, BytesMut) {
+        let payload = integrated::encode(header, body);
+        let wire = wire(payload.clone()).unwrap();
+        (payload, wire)
     }
 
-    #[test]
-    fn refuses_end_of_input_oversized_and_extra_bytes() {
+    #[tokio::test]
+    async fn frames_are_read_across_short_reads_and_back_to_back() {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        ours.set_read_timeout(Some(DIRECT_WAIT)).unwrap();
+        let first = ServerFrame::Response {
+            id: 3,
+            status: 200,
+            more: true,
+        };
+        let (first, first_wire) = frame(&first, b"{\"a\":");
+        let (last, last_wire) = frame(&ServerFrame::Chunk { id: 3, more: false }, b"1}");
+        let writer = std::thread::spawn(move || {
+            // The first frame a few bytes at a time, the last right behind it.
+            for piece in first_wire.chunks(3) {
+                (&theirs).write_all(piece).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            (&theirs).write_all(&last_wire).unwrap();
+            theirs
+        });
+        let mut read = BytesMut::new();
+        let (ours, got) = read_frame(ours, &mut read).await.unwrap();
+        assert_eq!(&got[..], &first[..]);
+        let _theirs = writer.join().unwrap();
+        let (_, got) = read_frame(ours, &mut read).await.unwrap();
+        assert_eq!(&got[..], &last[..]);
+        assert!(read.is_empty());
+    }
+
+    #[tokio::test]
+    async fn refuses_end_of_input_and_oversized_frames() {
         let (ours, theirs) = UnixStream::pair().unwrap();
         drop(theirs);
         assert_eq!(
             read_some(&ours, &mut BytesMut::new()).unwrap_err().kind(),
             io::ErrorKind::UnexpectedEof
         );
-
+        let (ours, _theirs) = UnixStream::pair().unwrap();
         let mut read = BytesMut::from(&u32::MAX.to_be_bytes()[..]);
         assert_eq!(
-            answer(&mut codec(), &mut read).unwrap_err().kind(),
-            io::ErrorKind::InvalidData
-        );
-
-        let mut read = BytesMut::from(&[0, 0, 0, 1, b'x', b'y'][..]);
-        assert_eq!(
-            answer(&mut codec(), &mut read).unwrap_err().kind(),
+            read_frame(ours, &mut read).await.unwrap_err().kind(),
             io::ErrorKind::InvalidData
         );
     }

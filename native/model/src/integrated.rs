@@ -16,6 +16,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// Largest frame either side accepts (the codec's `max_frame_length`).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
+/// Most body bytes the server puts in one frame of an answer; a longer body is sent in parts
+/// ([`ServerFrame::Chunk`]), so an answer of any size fits the frame limit and neither side
+/// holds a frame of it larger than this.
+pub const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+
 /// The environment variables a job's process gets (docs/integrated.md §Environment).
 pub const ENV_ADDRESS: &str = "PSUJOBS_IPC_ADDRESS";
 pub const ENV_SECRET: &str = "PSUJOBS_IPC_SECRET";
@@ -71,12 +76,25 @@ pub enum ServerFrame {
     /// The hello was refused (`errorId` is stable, e.g. `IntegratedSecretRefused`); the
     /// server closes the connection after this frame.
     Refused { error_id: String, message: String },
-    /// The answer to request `id`: an HTTP status; the body is the REST body.
-    Response { id: u64, status: u16 },
+    /// The answer to request `id`: an HTTP status; the body is the REST body, or its first
+    /// part when `more` (the rest follows in `chunk` frames).
+    Response {
+        id: u64,
+        status: u16,
+        #[serde(default, skip_serializing_if = "is_false")]
+        more: bool,
+    },
+    /// The next part of request `id`'s answer body; the last part has `more` false.
+    Chunk {
+        id: u64,
+        #[serde(default, skip_serializing_if = "is_false")]
+        more: bool,
+    },
     /// Something happened to the job watch `id` follows; the body is a [`WatchEvent`].
     Event { id: u64 },
     /// Watch `id` is over: the job ended (its final state was sent as an event), it was
-    /// canceled, or it failed (`status` and the body say why, as a REST error would).
+    /// canceled, or it failed (`status` and the body say why, as a REST error would). For a
+    /// request whose answer came in parts, the answer failed midway: this replaces it.
     End { id: u64, status: u16 },
 }
 
@@ -103,6 +121,10 @@ impl std::fmt::Display for FrameError {
 }
 
 impl std::error::Error for FrameError {}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
 
 /// Builds a frame payload from a header and a body.
 pub fn encode<H: Serialize>(header: &H, body: &[u8]) -> Vec<u8> {
@@ -154,6 +176,23 @@ mod tests {
         assert_eq!(body, b"{\"notes\":\"n\"}");
         let text = String::from_utf8_lossy(&payload[4..]);
         assert!(text.starts_with(r#"{"type":"request","id":7"#), "{text}");
+    }
+
+    #[test]
+    fn a_whole_answer_says_nothing_of_parts() {
+        let whole = ServerFrame::Response {
+            id: 3,
+            status: 200,
+            more: false,
+        };
+        let text = String::from_utf8(encode(&whole, b"")[4..].to_vec()).unwrap();
+        assert_eq!(text, r#"{"type":"response","id":3,"status":200}"#);
+        let (read, _): (ServerFrame, _) = decode(&encode(&whole, b"")).unwrap();
+        assert_eq!(read, whole);
+        let part = ServerFrame::Chunk { id: 3, more: true };
+        let payload = encode(&part, b"abc");
+        let (read, body): (ServerFrame, _) = decode(&payload).unwrap();
+        assert_eq!((read, body), (part, &b"abc"[..]));
     }
 
     #[test]

@@ -29,6 +29,10 @@ enum Script {
     Refuse,
     /// Never answers; reports when the client hangs up.
     Hold,
+    /// Answers in three parts, sent back to back.
+    AnswerInParts,
+    /// Starts an answer in parts, then fails it.
+    FailMidway,
 }
 
 struct Channel {
@@ -91,8 +95,38 @@ async fn serve(stream: UnixStream, script: Script, hang_up: mpsc::UnboundedSende
         };
         assert_eq!(path, "job/1");
         let job = json!({ "id": 1, "status": 3 }).to_string();
-        let answer = send(&ServerFrame::Response { id, status: 200 }, job.as_bytes());
+        let answer = send(
+            &ServerFrame::Response {
+                id,
+                status: 200,
+                more: false,
+            },
+            job.as_bytes(),
+        );
+        let first = |more| ServerFrame::Response {
+            id,
+            status: 200,
+            more,
+        };
         match script {
+            Script::AnswerInParts => {
+                let (a, rest) = job.as_bytes().split_at(5);
+                let (b, c) = rest.split_at(5);
+                let _ = framed.feed(send(&first(true), a)).await;
+                let _ = framed
+                    .feed(send(&ServerFrame::Chunk { id, more: true }, b))
+                    .await;
+                let _ = framed
+                    .feed(send(&ServerFrame::Chunk { id, more: false }, c))
+                    .await;
+                let _ = SinkExt::<bytes::Bytes>::flush(&mut framed).await;
+            }
+            Script::FailMidway => {
+                let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
+                let end = ServerFrame::End { id, status: 500 };
+                let _ = framed.feed(send(&first(true), &job.as_bytes()[..5])).await;
+                let _ = framed.send(send(&end, failed.to_string().as_bytes())).await;
+            }
             Script::Answer | Script::AnswerOnceThenClose => {
                 let _ = framed.send(answer).await;
             }
@@ -125,6 +159,34 @@ async fn calls_reuse_one_connection() {
     for _ in 0..3 {
         assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
     }
+    assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_in_parts_is_put_back_together() {
+    let channel = channel(Script::AnswerInParts);
+    let client = client(&channel);
+    for _ in 0..2 {
+        assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
+    }
+    assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_failed_midway_is_the_servers_error() {
+    let channel = channel(Script::FailMidway);
+    let client = client(&channel);
+    let error = client
+        .job(JobRef::from(1))
+        .await
+        .expect_err("a failed answer");
+    assert!(error.to_string().contains("store gone"), "{error}");
+    // The connection is still good for the next call.
+    let again = client
+        .job(JobRef::from(1))
+        .await
+        .expect_err("a failed answer");
+    assert!(again.to_string().contains("store gone"), "{again}");
     assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
 }
 

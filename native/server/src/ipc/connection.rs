@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 
 use super::Shared;
-use super::dispatch::{Answer, Call, dispatch};
+use super::dispatch::{self, Answer, Call};
 use super::grants::Grant;
 use super::watch;
 
@@ -165,12 +165,57 @@ async fn request(
     call: Call,
     outbox: Outbox,
 ) {
-    let answer = dispatch(&shared.router, &grant.caller, job_id, call).await;
-    let header = ServerFrame::Response {
-        id,
-        status: answer.status,
+    let answer = dispatch::dispatch(&shared.router, &grant.caller, job_id, call).await;
+    send_answer(&outbox, id, answer).await;
+}
+
+/// Sends an answer as it is produced, in parts of at most [`integrated::CHUNK_BYTES`]: a
+/// `response` frame, then `chunk`s while there is more. A body that fails midway (its store
+/// read failed) ends with an `end` frame carrying the error instead.
+async fn send_answer(outbox: &Outbox, id: u64, answer: Answer) {
+    let status = answer.status;
+    let mut body = answer.body.into_data_stream();
+    let mut part = bytes::BytesMut::new();
+    let mut first = true;
+    let mut send = async |part: bytes::BytesMut, more: bool| {
+        let header = if std::mem::take(&mut first) {
+            ServerFrame::Response { id, status, more }
+        } else {
+            ServerFrame::Chunk { id, more }
+        };
+        outbox.send(&header, &part).await
     };
-    outbox.send(&header, &answer.body).await;
+    loop {
+        let last = match body.next().await {
+            Some(Ok(data)) => {
+                part.extend_from_slice(&data);
+                false
+            }
+            Some(Err(e)) => {
+                let message = format!("the answer failed midway: {e}");
+                let end = ServerFrame::End {
+                    id,
+                    status: StatusCode::INTERNAL_SERVER_ERROR.as_u16(),
+                };
+                let failed = dispatch::error_body("ipc.response.failed", message);
+                outbox.send(&end, failed.as_bytes()).await;
+                return;
+            }
+            None => true,
+        };
+        // Full parts go as they fill; at the end, the rest (perhaps nothing) as the last.
+        while part.len() > integrated::CHUNK_BYTES
+            || (!last && part.len() == integrated::CHUNK_BYTES)
+        {
+            if !send(part.split_to(integrated::CHUNK_BYTES), true).await {
+                return;
+            }
+        }
+        if last {
+            send(part.split(), false).await;
+            return;
+        }
+    }
 }
 
 /// A watch: the job is looked up through the REST route first, so a watch is allowed exactly
@@ -191,15 +236,14 @@ async fn follow(
         accept: "json".into(),
         body: Vec::new(),
     };
-    let found = dispatch(&shared.router, &grant.caller, job_id, lookup).await;
-    let watched = match serde_json::from_slice::<model::Job>(&found.body) {
-        Ok(job) if found.status == 200 => job.id,
+    let (status, found) = dispatch::dispatch(&shared.router, &grant.caller, job_id, lookup)
+        .await
+        .whole()
+        .await;
+    let watched = match serde_json::from_slice::<model::Job>(&found) {
+        Ok(job) if status == 200 => job.id,
         Ok(_) | Err(_) => {
-            let end = ServerFrame::End {
-                id,
-                status: found.status,
-            };
-            outbox.send(&end, &found.body).await;
+            outbox.send(&ServerFrame::End { id, status }, &found).await;
             return;
         }
     };
@@ -218,20 +262,13 @@ async fn follow(
     .await
     {
         Ok(()) => (ServerFrame::End { id, status: 200 }, Vec::new()),
-        Err(e) => {
-            let answer = Answer::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "store.failed",
-                e.to_string(),
-            );
-            (
-                ServerFrame::End {
-                    id,
-                    status: answer.status,
-                },
-                answer.body,
-            )
-        }
+        Err(e) => (
+            ServerFrame::End {
+                id,
+                status: StatusCode::INTERNAL_SERVER_ERROR.as_u16(),
+            },
+            dispatch::error_body("store.failed", e.to_string()).into_bytes(),
+        ),
     };
     outbox.send(&end.0, &end.1).await;
 }

@@ -19,21 +19,41 @@ pub struct Call {
     pub body: Vec<u8>,
 }
 
-/// The status and body the router answered.
+/// The status and body the router answered, the body as the route produces it (a job's
+/// pipeline document is read from the store page by page while it is sent).
 pub struct Answer {
     pub status: u16,
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 impl Answer {
     /// An answer in the REST API's error shape (`{id, message}`).
     pub fn error(status: StatusCode, id: &str, message: impl Into<String>) -> Self {
-        let body = serde_json::json!({ "id": id, "message": message.into() });
         Answer {
             status: status.as_u16(),
-            body: body.to_string().into_bytes(),
+            body: Body::from(error_body(id, message)),
         }
     }
+
+    /// The whole body, for an answer read here rather than sent on (a job, a few KB).
+    pub async fn whole(self) -> (u16, Vec<u8>) {
+        match axum::body::to_bytes(self.body, model::integrated::MAX_FRAME_BYTES).await {
+            Ok(bytes) => (self.status, bytes.to_vec()),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR.as_u16(),
+                error_body(
+                    "ipc.response.failed",
+                    format!("cannot read the answer: {e}"),
+                )
+                .into(),
+            ),
+        }
+    }
+}
+
+/// The REST API's error shape, `{id, message}`.
+pub fn error_body(id: &str, message: impl Into<String>) -> String {
+    serde_json::json!({ "id": id, "message": message.into() }).to_string()
 }
 
 /// Runs `call` through `router` as `caller`, on behalf of job `job_id`.
@@ -91,17 +111,9 @@ pub async fn dispatch(router: &Router, caller: &Caller, job_id: i64, call: Call)
         Ok(response) => response,
         Err(never) => match never {},
     };
-    let status = response.status().as_u16();
-    match axum::body::to_bytes(response.into_body(), model::integrated::MAX_FRAME_BYTES).await {
-        Ok(bytes) => Answer {
-            status,
-            body: bytes.to_vec(),
-        },
-        Err(e) => Answer::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ipc.response.too_large",
-            format!("the answer does not fit in one frame: {e}"),
-        ),
+    Answer {
+        status: response.status().as_u16(),
+        body: response.into_body(),
     }
 }
 

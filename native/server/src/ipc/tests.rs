@@ -157,13 +157,81 @@ async fn a_job_reads_the_api_as_its_own_identity() {
     assert_eq!(welcome, ServerFrame::Welcome { job_id: id });
     raw.get(1, &format!("job/{id}")).await;
     let (frame, body) = raw.recv().await.unwrap();
-    assert_eq!(frame, ServerFrame::Response { id: 1, status: 200 });
+    assert_eq!(
+        frame,
+        ServerFrame::Response {
+            id: 1,
+            status: 200,
+            more: false
+        }
+    );
     assert_eq!(json(&body)["id"], id);
     // REST errors come through unchanged.
     raw.get(2, "job/999").await;
     let (frame, body) = raw.recv().await.unwrap();
-    assert_eq!(frame, ServerFrame::Response { id: 2, status: 404 });
+    assert_eq!(
+        frame,
+        ServerFrame::Response {
+            id: 2,
+            status: 404,
+            more: false
+        }
+    );
     assert_eq!(json(&body)["id"], "job.not_found");
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_a_part_comes_in_parts() {
+    let fixture = Fixture::new();
+    let (id, secret) = fixture.job();
+    // Ten objects of 1 MiB: a 10 MiB answer, where frames hold 4 MiB of body at most.
+    let object = format!("<S>{}</S>", "x".repeat(1 << 20));
+    let mut objects: Vec<Appended> = (0..10)
+        .map(|_| Appended::Pipeline(object.clone()))
+        .collect();
+    fixture.engine.store.append(id, &mut objects).unwrap();
+    let (mut raw, _) = fixture.connect(id, &secret).await;
+    raw.get(1, &format!("job/{id}/pipelineOutput")).await;
+    let mut body = Vec::new();
+    let mut parts = Vec::new();
+    loop {
+        let (frame, part) = raw.recv().await.unwrap();
+        assert!(part.len() <= integrated::CHUNK_BYTES);
+        body.extend_from_slice(&part);
+        let more = match frame {
+            ServerFrame::Response {
+                id: 1,
+                status: 200,
+                more,
+            } if parts.is_empty() => more,
+            ServerFrame::Chunk { id: 1, more } if !parts.is_empty() => more,
+            other => panic!("unexpected {other:?}"),
+        };
+        parts.push(part.len());
+        if !more {
+            break;
+        }
+    }
+    let (last, full) = parts.split_last().unwrap();
+    assert!(
+        !full.is_empty() && full.iter().all(|&n| n == integrated::CHUNK_BYTES),
+        "{parts:?}"
+    );
+    assert!(*last <= integrated::CHUNK_BYTES);
+    let records: Vec<model::PipelineOutput> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(records.len(), 10);
+    assert!(records.iter().all(|r| r.data == object));
+    // The connection goes on serving.
+    raw.get(2, &format!("job/{id}")).await;
+    let (frame, _) = raw.recv().await.unwrap();
+    assert!(matches!(
+        frame,
+        ServerFrame::Response {
+            id: 2,
+            status: 200,
+            more: false
+        }
+    ));
 }
 
 #[tokio::test]
@@ -177,7 +245,14 @@ async fn calls_overlap_on_one_connection() {
     let mut answered = Vec::new();
     for _ in 1..=32 {
         match raw.recv().await.unwrap() {
-            (ServerFrame::Response { id: n, status: 200 }, _) => answered.push(n),
+            (
+                ServerFrame::Response {
+                    id: n,
+                    status: 200,
+                    more: false,
+                },
+                _,
+            ) => answered.push(n),
             other => panic!("unexpected {other:?}"),
         }
     }
