@@ -25,6 +25,8 @@ use crate::error::{Error, Resource, Result};
 #[cfg(unix)]
 use crate::integrated_direct::DirectRequests;
 use crate::job_ref::JobRef;
+#[cfg(unix)]
+use crate::transport::StreamedResponse;
 use crate::transport::{Accept, ApiRequest, ApiResponse, Method, Transport};
 
 /// How long connecting and the hello may take: the server is local, so this is generous.
@@ -135,6 +137,16 @@ impl IntegratedTransport {
 impl Transport for IntegratedTransport {
     fn send(&self, request: ApiRequest) -> BoxFuture<'_, Result<ApiResponse>> {
         Box::pin(self.execute(request))
+    }
+
+    /// On Unix a large answer (a job's pipeline document) is handed over part by part as it
+    /// arrives; on a shared connection it is read whole first.
+    #[cfg(unix)]
+    fn send_streamed(&self, request: ApiRequest) -> BoxFuture<'_, Result<StreamedResponse>> {
+        Box::pin(
+            self.direct
+                .call_streamed(move |id| request_payload(id, &request)),
+        )
     }
 
     fn watch(&self, job: JobRef, after: Option<i64>) -> Option<BoxStream<'_, Result<WatchEvent>>> {

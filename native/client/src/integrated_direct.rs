@@ -16,13 +16,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
 use model::integrated::{self, ServerFrame};
 use tokio::io::AsyncReadExt;
-use tokio_util::codec::{Decoder, Encoder};
+use tokio_util::codec::{Decoder, Encoder, FramedRead};
 
 use crate::error::{Error, Result};
 use crate::integrated::{CONNECT_TIMEOUT, IntegratedEndpoint, Parts, codec, hello, welcomed};
-use crate::transport::ApiResponse;
+use crate::transport::{ApiResponse, BodyStream, StreamedResponse};
 
 /// How long the calling thread waits for a reply itself (as a socket timeout, which the kernel
 /// rounds up to its clock tick: 4 ms at 250 Hz). A local server answers a plain call in well
@@ -68,6 +69,50 @@ impl DirectRequests {
 
     /// Sends the request `payload(id)` builds and returns the server's answer to it.
     pub(crate) async fn call(&self, payload: impl FnOnce(u64) -> Vec<u8>) -> Result<ApiResponse> {
+        let mut pending = self.send_request(payload).await?;
+        // A large answer comes in parts, frame after frame, all on this connection.
+        let mut parts = Parts::default();
+        loop {
+            let (frame, body);
+            (pending, frame, body) = self.next_frame(pending).await?;
+            if let Some(answer) = parts.add(frame, &body)? {
+                self.finish(pending)?;
+                return Ok(answer);
+            }
+        }
+    }
+
+    /// [`DirectRequests::call`] with the answer's body handed over as it arrives: the parts of
+    /// a large answer are read from its connection as the caller takes them. (That connection
+    /// then ends with the body rather than going back to the pool, which the body outlives.)
+    pub(crate) async fn call_streamed(
+        &self,
+        payload: impl FnOnce(u64) -> Vec<u8>,
+    ) -> Result<StreamedResponse> {
+        let pending = self.send_request(payload).await?;
+        let (pending, frame, first) = self.next_frame(pending).await?;
+        let ServerFrame::Response { status, more, .. } = frame else {
+            return Err(Error::BadResponse(format!(
+                "expected an answer, got {frame:?}"
+            )));
+        };
+        let first = futures::stream::iter([Ok(first)]);
+        if !more {
+            self.finish(pending)?;
+            return Ok(StreamedResponse {
+                status,
+                body: first.boxed(),
+            });
+        }
+        let rest = rest_of_answer(pending).map_err(|e| self.unreachable(&e))?;
+        Ok(StreamedResponse {
+            status,
+            body: first.chain(rest).boxed(),
+        })
+    }
+
+    /// Sends request `payload(id)` on a connection of its own.
+    async fn send_request(&self, payload: impl FnOnce(u64) -> Vec<u8>) -> Result<Pending> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let frame = wire(payload(id)).map_err(|e| self.unreachable(&e))?;
         let stream = match self.take() {
@@ -80,32 +125,36 @@ impl DirectRequests {
             },
             None => self.open_and_send(&frame).await?,
         };
-        // A large answer comes in parts, frame after frame, all on this connection.
-        let mut parts = Parts::default();
-        let mut read = BytesMut::new();
-        let mut stream = stream;
-        loop {
-            let reply;
-            (stream, reply) = read_frame(stream, &mut read)
-                .await
-                .map_err(|e| self.unreachable(&e))?;
-            let (frame, body) = integrated::decode::<ServerFrame>(&reply)
-                .map_err(|e| Error::BadResponse(e.to_string()))?;
-            if !answers(&frame, id) {
-                return Err(Error::BadResponse(format!(
-                    "expected the answer to request {id}, got {frame:?}"
-                )));
-            }
-            if let Some(answer) = parts.add(frame, body)? {
-                if !read.is_empty() {
-                    return Err(Error::BadResponse(
-                        "the server sent more than the answer asked for".into(),
-                    ));
-                }
-                self.keep(stream);
-                return Ok(answer);
-            }
+        Ok(Pending {
+            id,
+            stream,
+            read: BytesMut::new(),
+        })
+    }
+
+    /// The next frame of the answer to `pending`, and its body.
+    async fn next_frame(&self, pending: Pending) -> Result<(Pending, ServerFrame, Bytes)> {
+        let Pending {
+            id,
+            stream,
+            mut read,
+        } = pending;
+        let (stream, payload) = read_frame(stream, &mut read)
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let (frame, body) = answer_frame(id, payload.freeze())?;
+        Ok((Pending { id, stream, read }, frame, body))
+    }
+
+    /// Ends an answered request, keeping its connection for the next.
+    fn finish(&self, pending: Pending) -> Result<()> {
+        if !pending.read.is_empty() {
+            return Err(Error::BadResponse(
+                "the server sent more than the answer asked for".into(),
+            ));
         }
+        self.keep(pending.stream);
+        Ok(())
     }
 
     async fn open_and_send(&self, frame: &[u8]) -> Result<UnixStream> {
@@ -163,6 +212,74 @@ impl DirectRequests {
     }
 }
 
+/// A request on its own connection, whose answer is being read.
+struct Pending {
+    id: u64,
+    stream: UnixStream,
+    /// What has been read past the frames taken so far.
+    read: BytesMut,
+}
+
+/// A frame of the answer to request `id`, and its body.
+fn answer_frame(id: u64, payload: Bytes) -> Result<(ServerFrame, Bytes)> {
+    let (frame, body) = integrated::decode::<ServerFrame>(&payload)
+        .map_err(|e| Error::BadResponse(e.to_string()))?;
+    let of = match &frame {
+        ServerFrame::Response { id, .. }
+        | ServerFrame::Chunk { id, .. }
+        | ServerFrame::End { id, .. } => Some(*id),
+        _ => None,
+    };
+    if of != Some(id) {
+        return Err(Error::BadResponse(format!(
+            "expected the answer to request {id}, got {frame:?}"
+        )));
+    }
+    let body = payload.slice_ref(body);
+    Ok((frame, body))
+}
+
+/// The parts of an answer after its first, read from its connection through the runtime as
+/// they are taken. A part that ends the answer with an error (`end`) is that error.
+fn rest_of_answer(pending: Pending) -> io::Result<BodyStream> {
+    pending.stream.set_nonblocking(true)?;
+    let stream = tokio::net::UnixStream::from_std(pending.stream)?;
+    // What was read past the first part comes first (it may hold every other part).
+    let read = AsyncReadExt::chain(std::io::Cursor::new(pending.read), stream);
+    let frames = FramedRead::new(read, codec());
+    let id = pending.id;
+    let parts = futures::stream::unfold(Some(frames), move |frames| async move {
+        let mut frames = frames?;
+        let payload = match frames.next().await {
+            Some(Ok(payload)) => payload.freeze(),
+            Some(Err(e)) => return Some((Err(Error::BadResponse(e.to_string())), None)),
+            None => return Some((Err(Error::BadResponse(closed().to_string())), None)),
+        };
+        let (part, rest) = match answer_frame(id, payload) {
+            Ok((ServerFrame::Chunk { more, .. }, body)) => (Ok(body), more.then_some(frames)),
+            Ok((ServerFrame::End { .. }, body)) => (Err(failed_midway(&body)), None),
+            Ok((other, _)) => (
+                Err(Error::BadResponse(format!(
+                    "expected the rest of an answer, got {other:?}"
+                ))),
+                None,
+            ),
+            Err(e) => (Err(e), None),
+        };
+        Some((part, rest))
+    });
+    Ok(parts.boxed())
+}
+
+/// The error an answer failed with midway, from the REST error body the server sent.
+fn failed_midway(body: &[u8]) -> Error {
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+    Error::BadResponse(format!("the answer failed midway: {message}"))
+}
+
 /// A frame on the wire: the payload behind its length.
 fn wire(payload: Vec<u8>) -> io::Result<BytesMut> {
     let mut frame = BytesMut::new();
@@ -176,16 +293,6 @@ fn gone(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset | io::ErrorKind::NotConnected
     )
-}
-
-/// Whether `frame` belongs to the answer to request `id`.
-fn answers(frame: &ServerFrame, id: u64) -> bool {
-    match frame {
-        ServerFrame::Response { id: of, .. }
-        | ServerFrame::Chunk { id: of, .. }
-        | ServerFrame::End { id: of, .. } => *of == id,
-        _ => false,
-    }
 }
 
 /// Reads one frame's payload: from what `read` holds already (the frames of an answer in

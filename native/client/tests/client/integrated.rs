@@ -8,12 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use client::{Client, Error, IntegratedEndpoint, IntegratedTransport, JobRef};
-use futures::{SinkExt, StreamExt};
+use client::{
+    ApiRequest, Client, Error, IntegratedEndpoint, IntegratedTransport, JobRef, Method, Transport,
+};
+use futures::{SinkExt, StreamExt, TryStreamExt};
 use model::integrated::{self, ClientFrame, ServerFrame};
 use serde_json::json;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 /// What the scripted server does with each request after welcoming its connection.
@@ -33,6 +35,8 @@ enum Script {
     AnswerInParts,
     /// Starts an answer in parts, then fails it.
     FailMidway,
+    /// Sends the first part of an answer, and the rest once the test releases it.
+    PartsOnRelease,
 }
 
 struct Channel {
@@ -40,6 +44,7 @@ struct Channel {
     endpoint: IntegratedEndpoint,
     connections: Arc<AtomicUsize>,
     hung_up: mpsc::UnboundedReceiver<()>,
+    release: Arc<Notify>,
 }
 
 /// A channel server following `script` on every connection.
@@ -50,10 +55,12 @@ fn channel(script: Script) -> Channel {
     let connections = Arc::new(AtomicUsize::new(0));
     let (hang_up, hung_up) = mpsc::unbounded_channel();
     let counted = connections.clone();
+    let release = Arc::new(Notify::new());
+    let released = release.clone();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             counted.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve(stream, script, hang_up.clone()));
+            tokio::spawn(serve(stream, script, hang_up.clone(), released.clone()));
         }
     });
     Channel {
@@ -65,10 +72,16 @@ fn channel(script: Script) -> Channel {
         },
         connections,
         hung_up,
+        release,
     }
 }
 
-async fn serve(stream: UnixStream, script: Script, hang_up: mpsc::UnboundedSender<()>) {
+async fn serve(
+    stream: UnixStream,
+    script: Script,
+    hang_up: mpsc::UnboundedSender<()>,
+    release: Arc<Notify>,
+) {
     let mut framed = Framed::new(stream, LengthDelimitedCodec::new());
     let send =
         |frame: &ServerFrame, body: &[u8]| bytes::Bytes::from(integrated::encode(frame, body));
@@ -121,6 +134,14 @@ async fn serve(stream: UnixStream, script: Script, hang_up: mpsc::UnboundedSende
                     .await;
                 let _ = SinkExt::<bytes::Bytes>::flush(&mut framed).await;
             }
+            Script::PartsOnRelease => {
+                let (a, rest) = job.as_bytes().split_at(5);
+                let _ = framed.send(send(&first(true), a)).await;
+                release.notified().await;
+                let _ = framed
+                    .send(send(&ServerFrame::Chunk { id, more: false }, rest))
+                    .await;
+            }
             Script::FailMidway => {
                 let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
                 let end = ServerFrame::End { id, status: 500 };
@@ -170,6 +191,34 @@ async fn an_answer_in_parts_is_put_back_together() {
         assert_eq!(client.job(JobRef::from(1)).await.expect("job").id, 1);
     }
     assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+    // Streamed, the parts that arrived together with the first come out of the read-ahead.
+    let transport = IntegratedTransport::new(channel.endpoint.clone());
+    let request = ApiRequest::new(Method::Get, "job/1");
+    let answer = transport.send_streamed(request).await.expect("answer");
+    let parts: Vec<bytes::Bytes> = answer.body.try_collect().await.expect("every part");
+    assert_eq!(parts.len(), 3);
+    assert_eq!(
+        parts.concat(),
+        json!({ "id": 1, "status": 3 }).to_string().as_bytes()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_answer_hands_over_each_part_as_it_arrives() {
+    let channel = channel(Script::PartsOnRelease);
+    let transport = IntegratedTransport::new(channel.endpoint.clone());
+    let request = ApiRequest::new(Method::Get, "job/1");
+    let mut answer = transport.send_streamed(request).await.expect("answer");
+    assert_eq!(answer.status, 200);
+    // The first part is here while the server still holds the rest.
+    let first = answer.body.next().await.expect("a part").expect("a part");
+    channel.release.notify_one();
+    let rest: Vec<bytes::Bytes> = answer.body.try_collect().await.expect("the rest");
+    let whole = [vec![first], rest].concat().concat();
+    assert_eq!(
+        whole,
+        json!({ "id": 1, "status": 3 }).to_string().as_bytes()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,6 +237,14 @@ async fn an_answer_failed_midway_is_the_servers_error() {
         .expect_err("a failed answer");
     assert!(again.to_string().contains("store gone"), "{again}");
     assert_eq!(channel.connections.load(Ordering::SeqCst), 1);
+    // Streamed, the parts before the failure come, then the failure.
+    let transport = IntegratedTransport::new(channel.endpoint.clone());
+    let request = ApiRequest::new(Method::Get, "job/1");
+    let answer = transport.send_streamed(request).await.expect("answer");
+    let parts: Vec<_> = answer.body.collect().await;
+    assert!(parts[0].is_ok() && parts.len() == 2, "{parts:?}");
+    let error = parts[1].as_ref().expect_err("the failure");
+    assert!(error.to_string().contains("store gone"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
