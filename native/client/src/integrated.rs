@@ -214,8 +214,9 @@ impl Parts {
                 answer.body.extend_from_slice(body);
                 (answer, more)
             }
-            // The answer failed midway: the error the server sent replaces it.
-            (ServerFrame::End { status, .. }, Some(_)) => {
+            // The answer failed (midway, or before its first part): the error the server
+            // sent replaces it.
+            (ServerFrame::End { status, .. }, _) => {
                 let body = body.to_vec();
                 (ApiResponse { status, body }, false)
             }

@@ -91,10 +91,15 @@ impl DirectRequests {
     ) -> Result<StreamedResponse> {
         let pending = self.send_request(payload).await?;
         let (pending, frame, first) = self.next_frame(pending).await?;
-        let ServerFrame::Response { status, more, .. } = frame else {
-            return Err(Error::BadResponse(format!(
-                "expected an answer, got {frame:?}"
-            )));
+        let (status, more) = match frame {
+            ServerFrame::Response { status, more, .. } => (status, more),
+            // Failed before its first part: the error is the answer.
+            ServerFrame::End { status, .. } => (status, false),
+            other => {
+                return Err(Error::BadResponse(format!(
+                    "expected an answer, got {other:?}"
+                )));
+            }
         };
         let first = futures::stream::iter([Ok(first)]);
         if !more {

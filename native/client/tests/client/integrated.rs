@@ -35,6 +35,8 @@ enum Script {
     AnswerInParts,
     /// Starts an answer in parts, then fails it.
     FailMidway,
+    /// Fails an answer before its first part.
+    FailAtOnce,
     /// Sends the first part of an answer, and the rest once the test releases it.
     PartsOnRelease,
 }
@@ -142,6 +144,11 @@ async fn serve(
                     .send(send(&ServerFrame::Chunk { id, more: false }, rest))
                     .await;
             }
+            Script::FailAtOnce => {
+                let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
+                let end = ServerFrame::End { id, status: 500 };
+                let _ = framed.send(send(&end, failed.to_string().as_bytes())).await;
+            }
             Script::FailMidway => {
                 let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
                 let end = ServerFrame::End { id, status: 500 };
@@ -219,6 +226,20 @@ async fn a_streamed_answer_hands_over_each_part_as_it_arrives() {
         whole,
         json!({ "id": 1, "status": 3 }).to_string().as_bytes()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_failed_before_its_first_part_is_the_servers_error() {
+    let channel = channel(Script::FailAtOnce);
+    let error = client(&channel)
+        .job(JobRef::from(1))
+        .await
+        .expect_err("a failed answer");
+    assert!(error.to_string().contains("store gone"), "{error}");
+    let transport = IntegratedTransport::new(channel.endpoint.clone());
+    let request = ApiRequest::new(Method::Get, "job/1");
+    let answer = transport.send_streamed(request).await.expect("answer");
+    assert_eq!(answer.status, 500);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

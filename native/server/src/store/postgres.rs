@@ -246,12 +246,17 @@ async fn append_once(
     // Appends to one job take turns on its row; other jobs' appends go on meanwhile.
     tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
         .await?;
-    if let Some((table, id, content, numbered)) = earlier.take() {
-        let column = if table == "job_output" { "doc" } else { "data" };
+    // Kept until a later run commits: this check too may be ended by a lost connection.
+    if let Some((table, id, content, numbered)) = earlier.as_ref() {
+        let column = if *table == "job_output" {
+            "doc"
+        } else {
+            "data"
+        };
         let select = format!("SELECT {column} FROM {table} WHERE job_id = $1 AND id = $2");
-        let found = tx.query_opt(&select, &[&job_id, &id]).await?;
+        let found = tx.query_opt(&select, &[&job_id, id]).await?;
         if found.is_some_and(|row| row.get::<_, &str>(0) == content) {
-            return Ok(numbered);
+            return Ok(numbered.clone());
         }
     }
     let mut next_output = next_id(&tx, "job_output", job_id).await?;
@@ -318,7 +323,7 @@ impl Store for PostgresStore {
     }
 
     fn ping(&self) -> StoreResult<()> {
-        // Not `connect`: a probe asks whether the database answers now, not within 30 s.
+        // Not `again!`: a probe asks whether the database answers now, not within 30 s.
         self.run(|pool| async move {
             pool.get().await?.query(schema::PING, &[]).await?;
             Ok(())
