@@ -6,19 +6,6 @@ mod postgres;
 mod postgres_lease;
 mod schema;
 mod sqlite;
-/// Runs `wait`, a wait for the store, without holding a server worker: on a worker of a
-/// multi-thread runtime, tokio hands the worker's other tasks to another thread meanwhile.
-/// Otherwise a few waiting calls would hold every worker, and the liveness probe and every
-/// running job would stall with the store.
-fn off_worker<T>(wait: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(server) if server.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(wait)
-        }
-        _ => wait(),
-    }
-}
-
 #[cfg(test)]
 mod suite;
 
@@ -163,6 +150,19 @@ fn postgres_message(e: &tokio_postgres::Error) -> String {
     match std::error::Error::source(e) {
         Some(cause) => format!("{e}: {cause}"),
         None => e.to_string(),
+    }
+}
+
+/// Runs `wait`, a wait for the store, without holding a server worker: on a worker of a
+/// multi-thread runtime, tokio hands the worker's other tasks to another thread meanwhile.
+/// Otherwise a few waiting calls would hold every worker, and the liveness probe and every
+/// running job would stall with the store.
+fn off_worker<T>(wait: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(server) if server.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(wait)
+        }
+        _ => wait(),
     }
 }
 

@@ -681,15 +681,24 @@ mod tests {
         count(url, &format!("{sql}; SELECT 0"));
     }
 
-    /// Runs `sql` on a connection of its own; the first column of the last row, as a count.
-    fn count(url: &str, sql: &str) -> i64 {
+    /// A session of its own on `url`, and the runtime that drives it (while it is blocked on).
+    fn session(url: &str) -> (tokio::runtime::Runtime, tokio_postgres::Client) {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        runtime.block_on(async {
+        let client = runtime.block_on(async {
             let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
             tokio::spawn(connection);
+            client
+        });
+        (runtime, client)
+    }
+
+    /// Runs `sql` on a connection of its own; the first column of the last row, as a count.
+    fn count(url: &str, sql: &str) -> i64 {
+        let (runtime, client) = session(url);
+        runtime.block_on(async {
             let messages = client.simple_query(sql).await.unwrap();
             let last = messages.iter().rev().find_map(|m| match m {
                 tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
@@ -740,17 +749,9 @@ mod tests {
         let store = scratch.open();
         let job = running_job(&store);
         // Another session holds the job's row, so the append waits where a restart ends it.
-        let holder = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = holder.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&scratch.url, NoTls).await.unwrap();
-            tokio::spawn(connection);
-            let lock = format!("BEGIN; SELECT 1 FROM jobs WHERE id = {job} FOR UPDATE");
-            client.batch_execute(&lock).await.unwrap();
-            client
-        });
+        let (holder, client) = session(&scratch.url);
+        let lock = format!("BEGIN; SELECT 1 FROM jobs WHERE id = {job} FOR UPDATE");
+        holder.block_on(client.batch_execute(&lock)).unwrap();
         std::thread::scope(|s| {
             let append = s.spawn(|| store.append(job, &mut batch()));
             let waiting = "FROM pg_stat_activity WHERE wait_event_type = 'Lock'
