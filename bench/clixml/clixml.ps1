@@ -8,9 +8,9 @@
 
     Fairness: both cmdlets read the same file with -LiteralPath and their output is consumed
     the same way, collected ($null = …) in one comparison and streamed (| Out-Null) in another;
-    each is run once untimed first (JIT, file cache); timed rounds
-    (at least a quarter second of runs each, so a small document is run several times)
-    alternate which goes first, and medians are reported. Process CPU time is shown beside wall
+    each is run once untimed first (JIT, file cache); timed rounds of the same number of runs
+    for both (at least 3, and a quarter second of the faster one, so a small document is run
+    several times) alternate which goes first, and medians are reported. Process CPU time is shown beside wall
     time: on a shared, loaded machine it is the steadier of the two, and it charges the native
     decode thread to ConvertFrom-PSUCliXml. The Rust bench and PSSerializer alternate in the
     same way, a round of each at a time (a Rust round is at least half a second of passes).
@@ -51,33 +51,38 @@ $docs = [ordered]@{
             $path })
 }
 
-function Measure-Once([scriptblock] $Action) {
-    # Wall and process CPU seconds per run, after a full collection so earlier garbage is not
-    # charged to it. A short action is repeated for at least a quarter second: a single 5 ms
-    # run is decided by whether a collection happens to fall inside it.
+function Measure-Runs([scriptblock] $Action, [int] $Runs) {
+    # Wall and process CPU seconds per run, over $Runs runs back to back after a full
+    # collection, so earlier garbage is not charged to them. Within the block each run's output
+    # becomes the next runs' garbage: a steady state, where each side pays for collecting what
+    # it allocated.
     [GC]::Collect()
     [GC]::WaitForPendingFinalizers()
     $process = [System.Diagnostics.Process]::GetCurrentProcess()
     $cpu = $process.TotalProcessorTime
     $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    $runs = 0
-    do { & $Action; $runs++ } while ($sw.Elapsed.TotalSeconds -lt 0.25)
+    for ($i = 0; $i -lt $Runs; $i++) { & $Action }
     $wall = $sw.Elapsed.TotalSeconds
     $process.Refresh()
-    [pscustomobject]@{ Wall = $wall / $runs; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds / $runs }
+    [pscustomobject]@{ Wall = $wall / $Runs; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds / $Runs }
 }
 
 function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
-    # Each action returns its own timing (Measure-Once, or the Rust bench's report). After a
-    # warm-up, $Repeat rounds alternate which action runs first, so neither always gets the
-    # warmer cache or the quieter moment.
-    $null = & $First
-    $null = & $Second
+    # Each action takes a run count and returns its own timing (Measure-Runs, or the Rust
+    # bench's report, which ignores the count). A single untimed warm-up of each sets the count,
+    # the same for both: enough that the faster side's block lasts a quarter second (a lone 5 ms
+    # run is decided by whether a collection falls inside it) and at least 3. The same count
+    # matters: with more runs, a side would pay for collecting more of its own earlier output,
+    # and a side fast enough to be repeated would be charged for being fast. Then $Repeat rounds
+    # alternate which action runs first, so neither always gets the warmer cache or the quieter
+    # moment.
+    $fastest = [Math]::Min((& $First 1).Wall, (& $Second 1).Wall)
+    $runs = [int][Math]::Max(3, [Math]::Ceiling(0.25 / [Math]::Max($fastest, 1e-4)))
     $a = [System.Collections.Generic.List[object]]::new()
     $b = [System.Collections.Generic.List[object]]::new()
     for ($i = 0; $i -lt $Repeat; $i++) {
-        if ($i % 2) { $b.Add((& $Second)); $a.Add((& $First)) }
-        else { $a.Add((& $First)); $b.Add((& $Second)) }
+        if ($i % 2) { $b.Add((& $Second $runs)); $a.Add((& $First $runs)) }
+        else { $a.Add((& $First $runs)); $b.Add((& $Second $runs)) }
     }
     [pscustomobject]@{ First = $a; Second = $b }
 }
@@ -95,7 +100,7 @@ foreach ($entry in $docs.GetEnumerator()) {
     $timings = Compare-Alternating {
         $rust = & $decodeBench 1 $file | ConvertFrom-Json
         [pscustomobject]@{ Wall = $rust.seconds / $rust.passes }
-    } { Measure-Once { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) } }
+    } { Measure-Runs { $null = [System.Management.Automation.PSSerializer]::Deserialize($text) } $args[0] }
     $rustSeconds = Get-Median $timings.First.Wall
     $serializer = Get-Median $timings.Second.Wall
     $codec.Add([pscustomobject]@{
@@ -113,7 +118,7 @@ foreach ($entry in $docs.GetEnumerator()) {
         streamed  = { ConvertFrom-PSUCliXml -LiteralPath $file | Out-Null }, { Import-Clixml -LiteralPath $file | Out-Null }
     }
     foreach ($way in $ways.GetEnumerator()) {
-        $runs = Compare-Alternating { Measure-Once $way.Value[0] } { Measure-Once $way.Value[1] }
+        $runs = Compare-Alternating { Measure-Runs $way.Value[0] $args[0] } { Measure-Runs $way.Value[1] $args[0] }
         $psu = Get-Median $runs.First.Wall
         $import = Get-Median $runs.Second.Wall
         $spread = '{0:N2}..{1:N2}' -f (($runs.Second.Wall | Measure-Object -Minimum).Minimum / ($runs.First.Wall | Measure-Object -Maximum).Maximum),
