@@ -92,6 +92,49 @@ Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
         $again.Status | Should -Be 'Completed'
         (Get-PSUJobPipelineOutput -Job $again).Label | Should -Be 'kept'
     }
+
+    It 'takes over a SQLite server''s jobs, tokens and ids with copy-store' {
+        $target = "${schema}_copy"
+        Invoke-Sql "CREATE SCHEMA $target" | Out-Null
+        $url = $database -replace "$schema`$", $target
+        $sqlite = Start-TestServer
+        $exe = $sqlite.Process.Path
+        try {
+            Connect-PSUServer -ComputerName $sqlite.Url -AppToken $sqlite.Token
+            $job = Invoke-PSUScript -Name 'Streams.ps1'
+            $job | Wait-PSUJob -Silent | Out-Null
+            $reader = New-TestToken -Server $sqlite -Role Reader
+
+            $busy = & $exe --data $sqlite.DataDir --database $url copy-store 2>&1
+            $LASTEXITCODE | Should -Not -Be 0 -Because 'the SQLite store is still served'
+            "$busy" | Should -BeLike '*another psujobs server is serving from*'
+
+            Stop-TestServer $sqlite -KeepData
+            $said = & $exe --data $sqlite.DataDir --database $url copy-store 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$said"
+            "$said" | Should -BeLike '*: jobs 1, output records *, pipeline objects 1, scripts *, app tokens 2, credentials 0*'
+            $again = & $exe --data $sqlite.DataDir --database $url copy-store 2>&1
+            $LASTEXITCODE | Should -Not -Be 0 -Because 'the target has rows now'
+            "$again" | Should -BeLike '*already has*copies into an empty store only*'
+
+            # The same data folder and admin token, now on PostgreSQL.
+            $sqlite = Start-TestServer -Database $url -DataDir $sqlite.DataDir
+            Connect-PSUServer -ComputerName $sqlite.Url -AppToken $sqlite.Token
+            $copied = Get-PSUJob -RunId $job.RunId
+            $copied.Id | Should -Be $job.Id
+            $copied.Status | Should -Be 'Error'
+            Get-PSUJobPipelineOutput -Job $copied | Should -Be 'done'
+            (Get-PSUJobOutput -Job $copied -AsObject | Where-Object Type -eq 'Warning').Message | Should -Be 'careful now'
+            $next = Invoke-PSUScript -Name 'Trivial.ps1'
+            $next.Id | Should -BeGreaterThan $job.Id
+            Connect-PSUServer -ComputerName $sqlite.Url -AppToken $reader
+            (Get-PSUJob -Id $job.Id).RunId | Should -Be $job.RunId
+        } finally {
+            Stop-TestServer $sqlite
+            Invoke-Sql "DROP SCHEMA $target CASCADE" | Out-Null
+            Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
+        }
+    }
 }
 
 Describe 'A database restart under a running server' -Skip:($null -ne $noCluster) {

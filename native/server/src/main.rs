@@ -5,12 +5,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use psujobs_server::auth::{self, Role};
 use psujobs_server::config::{FileConfig, Settings, TlsFiles};
 use psujobs_server::secrets::SecretBox;
 use psujobs_server::serve;
-use psujobs_server::store::StoredCredential;
+use psujobs_server::store::{self, PostgresStore, SqliteStore, Store, StoredCredential};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +50,9 @@ enum Command {
     /// Store run-as credentials.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Copy the SQLite store of the data folder into the empty PostgreSQL store of
+    /// --database, ids included; serve with that --database and the same data folder after.
+    CopyStore,
 }
 
 #[derive(Args)]
@@ -197,6 +201,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::CopyStore => copy_store(&settings(&cli.common, None)?),
         Command::Credential(CredentialCommand::Set { name, user }) => {
             let settings = settings(&cli.common, None)?;
             let store = serve::open_store(&settings)?;
@@ -213,4 +218,39 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `copy-store`: both stores are locked against servers for the copy, so neither changes
+/// under it.
+fn copy_store(settings: &Settings) -> anyhow::Result<()> {
+    let Some(url) = &settings.database else {
+        anyhow::bail!("copy-store copies into PostgreSQL: name the database with --database");
+    };
+    let file = settings.data_dir.join("jobs.db");
+    if !file.is_file() {
+        anyhow::bail!(
+            "there is no SQLite store to copy: {} does not exist",
+            file.display()
+        );
+    }
+    let source = SqliteStore::open(&settings.data_dir)?;
+    source.lock_for_server()?;
+    let target =
+        PostgresStore::connect(url).context("cannot open the PostgreSQL store (--database)")?;
+    target.lock_for_server()?;
+    let copied = store::sqlite_to_postgres(&source, &target)?;
+    eprintln!(
+        "copied {} into PostgreSQL: jobs {}, output records {}, pipeline objects {}, scripts {}, app tokens {}, credentials {}",
+        file.display(),
+        copied.jobs,
+        copied.outputs,
+        copied.pipeline,
+        copied.scripts,
+        copied.tokens,
+        copied.credentials
+    );
+    eprintln!(
+        "serve with --database and this data folder: it holds the key that opens the credentials"
+    );
+    Ok(())
 }

@@ -1,9 +1,12 @@
 //! Persistence behind one trait: SQLite is the embedded default, PostgreSQL the choice of an
 //! operator who keeps data in a database server. Both pass the same suite.
 
+mod copy;
 mod listing;
 mod postgres;
 mod postgres_lease;
+#[cfg(test)]
+mod postgres_scratch;
 mod schema;
 mod sqlite;
 #[cfg(test)]
@@ -13,6 +16,7 @@ use chrono::{DateTime, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use uuid::Uuid;
 
+pub use copy::{Copied, sqlite_to_postgres};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -141,14 +141,27 @@ impl PostgresStore {
         F: Future<Output = StoreResult<T>> + Send + 'static,
         T: Send + 'static,
     {
+        let done = self.start(work)?;
+        // Up to RECONNECT_FOR while the database is away.
+        off_worker(|| done.recv().unwrap_or(Err(StoreError::Closed)))
+    }
+
+    /// Starts `work` on the store's runtime; its result arrives on the receiver.
+    pub(super) fn start<T, F>(
+        &self,
+        work: impl FnOnce(Pool) -> F,
+    ) -> StoreResult<std::sync::mpsc::Receiver<StoreResult<T>>>
+    where
+        F: Future<Output = StoreResult<T>> + Send + 'static,
+        T: Send + 'static,
+    {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let work = work(self.pool.clone());
         let runtime = self.runtime.as_ref().ok_or(StoreError::Closed)?;
         runtime.spawn(async move {
             let _ = tx.send(work.await);
         });
-        // Up to RECONNECT_FOR while the database is away.
-        off_worker(|| rx.recv().unwrap_or(Err(StoreError::Closed)))
+        Ok(rx)
     }
 
     /// One statement's rows. It may run twice ([`again`]): a read, or a write of whole values.
@@ -633,80 +646,7 @@ impl Store for PostgresStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A `postgres://` URL of a database the tests may create schemas in. CI provides one; a
-    /// developer without PostgreSQL skips these tests, and each says so.
-    fn database() -> Option<String> {
-        match std::env::var("PSUJOBS_TEST_POSTGRES") {
-            Ok(url) => Some(url),
-            Err(_) if std::env::var_os("CI").is_some() => {
-                panic!("CI runs the PostgreSQL store tests: set PSUJOBS_TEST_POSTGRES")
-            }
-            Err(_) => {
-                eprintln!("skipped: PSUJOBS_TEST_POSTGRES (a postgres:// URL) is not set");
-                None
-            }
-        }
-    }
-
-    /// A schema of its own for one test, dropped afterwards; `url` reaches only it.
-    struct Scratch {
-        base: String,
-        schema: String,
-        url: String,
-    }
-
-    impl Scratch {
-        fn new() -> Option<Self> {
-            let base = database()?;
-            let schema = format!("psujobs_test_{}", Uuid::new_v4().simple());
-            execute(&base, &format!("CREATE SCHEMA {schema}"));
-            let join = if base.contains('?') { '&' } else { '?' };
-            let url = format!("{base}{join}options=-csearch_path%3D{schema}");
-            Some(Self { base, schema, url })
-        }
-
-        fn open(&self) -> PostgresStore {
-            PostgresStore::connect(&self.url).unwrap()
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            execute(&self.base, &format!("DROP SCHEMA {} CASCADE", self.schema));
-        }
-    }
-
-    fn execute(url: &str, sql: &str) {
-        count(url, &format!("{sql}; SELECT 0"));
-    }
-
-    /// A session of its own on `url`, and the runtime that drives it (while it is blocked on).
-    fn session(url: &str) -> (tokio::runtime::Runtime, tokio_postgres::Client) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
-            tokio::spawn(connection);
-            client
-        });
-        (runtime, client)
-    }
-
-    /// Runs `sql` on a connection of its own; the first column of the last row, as a count.
-    fn count(url: &str, sql: &str) -> i64 {
-        let (runtime, client) = session(url);
-        runtime.block_on(async {
-            let messages = client.simple_query(sql).await.unwrap();
-            let last = messages.iter().rev().find_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-                _ => None,
-            });
-            last.and_then(|v| v.parse().ok()).unwrap_or(0)
-        })
-    }
+    use crate::store::postgres_scratch::{Scratch, count, database, session};
 
     #[test]
     fn passes_the_store_suite() {
