@@ -244,8 +244,29 @@ async fn next_id(
 type Numbered = Vec<Option<i64>>;
 
 /// What an append's run wrote first, so that a run after a lost connection can tell whether
-/// that one committed: the table, the row's id, its content, and the whole batch's numbering.
-type Written = (&'static str, i64, String, Numbered);
+/// that one committed.
+#[derive(Clone)]
+struct Written {
+    /// `job_output` or `pipeline_output`, and its column that holds `content`.
+    table: &'static str,
+    column: &'static str,
+    id: i64,
+    content: String,
+    /// The whole batch's numbering, which stands if that run committed.
+    numbered: Numbered,
+}
+
+impl Written {
+    fn first(table: &'static str, column: &'static str, id: i64, content: &str) -> Self {
+        Written {
+            table,
+            column,
+            id,
+            content: content.to_owned(),
+            numbered: Numbered::new(),
+        }
+    }
+}
 
 /// One run of an append, in one transaction. `earlier` is what the last run wrote first: when
 /// that row is in the table as written, the last run committed and its numbering stands.
@@ -260,16 +281,14 @@ async fn append_once(
     tx.execute("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE", &[&job_id])
         .await?;
     // Kept until a later run commits: this check too may be ended by a lost connection.
-    if let Some((table, id, content, numbered)) = earlier.as_ref() {
-        let column = if *table == "job_output" {
-            "doc"
-        } else {
-            "data"
-        };
-        let select = format!("SELECT {column} FROM {table} WHERE job_id = $1 AND id = $2");
-        let found = tx.query_opt(&select, &[&job_id, id]).await?;
-        if found.is_some_and(|row| row.get::<_, &str>(0) == content) {
-            return Ok(numbered.clone());
+    if let Some(written) = earlier.as_ref() {
+        let select = format!(
+            "SELECT {} FROM {} WHERE job_id = $1 AND id = $2",
+            written.column, written.table
+        );
+        let found = tx.query_opt(&select, &[&job_id, &written.id]).await?;
+        if found.is_some_and(|row| row.get::<_, &str>(0) == written.content) {
+            return Ok(written.numbered.clone());
         }
     }
     let mut next_output = next_id(&tx, "job_output", job_id).await?;
@@ -285,13 +304,15 @@ async fn append_once(
                 record.id = next_output;
                 next_output += 1;
                 let doc = serde_json::to_string(&record)?;
-                first.get_or_insert_with(|| ("job_output", record.id, doc.clone()));
+                first.get_or_insert_with(|| Written::first("job_output", "doc", record.id, &doc));
                 output_ids.push(record.id);
                 output_docs.push(doc);
                 numbered.push(Some(record.id));
             }
             Appended::Pipeline(data) => {
-                first.get_or_insert_with(|| ("pipeline_output", next_pipeline, data.clone()));
+                first.get_or_insert_with(|| {
+                    Written::first("pipeline_output", "data", next_pipeline, data)
+                });
                 pipeline_ids.push(next_pipeline);
                 next_pipeline += 1;
                 pipeline_data.push(data.clone());
@@ -312,7 +333,10 @@ async fn append_once(
         &[&job_id, &pipeline_ids, &pipeline_data],
     )
     .await?;
-    *earlier = first.map(|(table, id, content)| (table, id, content, numbered.clone()));
+    *earlier = first.map(|first| Written {
+        numbered: numbered.clone(),
+        ..first
+    });
     tx.commit().await?;
     Ok(numbered)
 }
@@ -735,8 +759,12 @@ mod tests {
         assert_eq!(store.outputs(job, 0, 10).unwrap().len(), 1);
         assert_eq!(store.pipeline(job, 0, 10).unwrap().len(), 1);
         // A run whose first row is not there as written did not commit: this one appends.
-        let (_, _, _, numbering) = committed.unwrap();
-        let (next, _) = run(Some(("job_output", 5, "{}".into(), numbering)));
+        let numbered = committed.unwrap().numbered;
+        let absent = Written {
+            numbered,
+            ..Written::first("job_output", "doc", 5, "{}")
+        };
+        let (next, _) = run(Some(absent));
         assert_eq!(next, [Some(2), None]);
     }
 
