@@ -9,7 +9,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
     # A second environment that no script names and no job ran in, so completing -Environment
     # can only have it from the server's environment list. Minimal: no warm process is kept.
-    $script:server = Start-TestServer -Config "[environments.'shell env']`nkind = 'minimal'`nexecutable = '/bin/sh'"
+    $script:server = Start-TestServer -Config "[environments.'shell env']`nkind = 'minimal'`nexecutable = '/bin/sh'`n[scripts.'Flaky.ps1']`nRetryLimit = 1"
     Connect-PSUServer -ComputerName $server.Url -AppToken $server.Token
 }
 
@@ -237,6 +237,17 @@ Describe 'Wait-PSUJob' {
         $err.Exception.Message | Should -BeLike '*it broke on purpose*'
         $job = Get-PSUScript -Name 'Fail.ps1' | Get-PSUJob -First 1
         { $job | Wait-PSUJob -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'JobFailed,PSUJobs.WaitPSUJobCommand'
+    }
+
+    It 'waits through the runs RetryLimit gives a failed job, for the last run''s output' {
+        (Get-PSUScript -Name 'Flaky.ps1').RetryLimit | Should -Be 1
+        $job = Invoke-PSUScript -Name 'Flaky.ps1' -Marker (Join-Path $TestDrive 'flaky.marker')
+        $job | Wait-PSUJob | Should -Be 'run', 'done'
+        $done = Get-PSUJob -Id $job.Id
+        $done.Status | Should -Be 'Completed'
+        $done.RetryCount | Should -Be 1
+        (Get-PSUJobOutput -Job $job -AsObject | Where-Object Type -eq 'Information').Message |
+            Should -BeLike 'run 1 of 2 failed: *transient failure*; running the script again'
     }
 
     It 'gives up after -Timeout' {

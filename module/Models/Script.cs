@@ -29,6 +29,9 @@ namespace PSUJobs.Models
 
         public bool DiscardPipeline { get; set; }
 
+        /// <summary>Times a failed job runs again before it stays Failed.</summary>
+        public int RetryLimit { get; set; }
+
         public string[] Roles { get; set; } = Array.Empty<string>();
 
         public string? Content { get; set; }

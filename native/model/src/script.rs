@@ -28,6 +28,9 @@ pub struct Script {
     pub concurrent_jobs: i32,
     #[serde(deserialize_with = "null_default")]
     pub discard_pipeline: bool,
+    /// Times a Failed job runs again before it stays Failed.
+    #[serde(deserialize_with = "null_default")]
+    pub retry_limit: i32,
     #[serde(deserialize_with = "string_list")]
     pub roles: Vec<String>,
     pub content: Option<String>,

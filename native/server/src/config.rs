@@ -21,6 +21,8 @@ pub struct ScriptSettings {
     /// 0 means no limit.
     pub concurrent_jobs: usize,
     pub discard_pipeline: bool,
+    /// Times a Failed job runs again before it stays Failed.
+    pub retry_limit: u32,
     pub environment: Option<String>,
     pub credential: Option<String>,
     /// Roles allowed to run the script; empty means every role that may run scripts.
@@ -36,6 +38,7 @@ impl Default for ScriptSettings {
             time_out: 0.0,
             concurrent_jobs: 0,
             discard_pipeline: false,
+            retry_limit: 0,
             environment: None,
             credential: None,
             roles: Vec::new(),

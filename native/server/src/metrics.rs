@@ -13,6 +13,8 @@ pub struct Metrics {
     pub jobs_running: Gauge,
     pub jobs_queued: Gauge,
     pub jobs_groomed: Counter,
+    /// Failed runs run again under their script's `RetryLimit`.
+    pub job_retries: Counter,
     pub output_records: Counter,
     pub auth_failures: Counter,
     /// PowerShell runs that read script parameters (once per changed script content).
@@ -30,6 +32,7 @@ impl Default for Metrics {
             jobs_running: Gauge::default(),
             jobs_queued: Gauge::default(),
             jobs_groomed: Counter::default(),
+            job_retries: Counter::default(),
             output_records: Counter::default(),
             auth_failures: Counter::default(),
             parameter_reads: Counter::default(),
@@ -48,6 +51,11 @@ impl Default for Metrics {
             "jobs_groomed",
             "Jobs deleted by retention",
             m.jobs_groomed.clone(),
+        );
+        registry.register(
+            "job_retries",
+            "Failed runs run again (RetryLimit)",
+            m.job_retries.clone(),
         );
         registry.register(
             "output_records",

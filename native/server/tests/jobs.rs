@@ -394,6 +394,101 @@ async fn cancel_stops_the_process_tree_and_children() {
     expect_error(r, 409, "job.finished").await;
 }
 
+/// The messages of a job's stream records of one type.
+async fn messages(s: &Server, id: i64, output_type: i64) -> Vec<String> {
+    let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
+    output
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == output_type)
+        .map(|r| r["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn failed_jobs_run_again_up_to_the_scripts_retry_limit() {
+    let config = "[scripts.\"flaky.ps1\"]\nRetryLimit = 2\n[scripts.\"broken.ps1\"]\nRetryLimit = 1\n\
+                  [scripts.\"stubborn.ps1\"]\nRetryLimit = 100\n";
+    let s = Server::start(
+        config,
+        &[
+            (
+                "flaky.ps1",
+                "param($Marker)\n'run'\nif (-not (Test-Path $Marker)) {\n\
+                 Set-Content $Marker 1; Write-Warning 'first run only'; throw 'transient' }\n'done'",
+            ),
+            ("broken.ps1", "'x'\nthrow 'always'"),
+            ("stubborn.ps1", "Start-Sleep -Milliseconds 300\nthrow 'again'"),
+            ("plain.ps1", "throw 'once'"),
+        ],
+    )
+    .await;
+    let marker = s.data().join("flaky.marker");
+    let flaky = s
+        .run(&format!("flaky.ps1?Marker={}", marker.display()), json!({}))
+        .await;
+    let broken = s.run("broken.ps1", json!({})).await;
+    let plain = s.run("plain.ps1", json!({})).await;
+
+    // The second run succeeded: the job is Completed (its first run's warning is history), and
+    // its objects are that run's alone.
+    let done = s.wait_done(flaky).await;
+    assert_eq!(
+        (done["status"].as_i64(), done["retryCount"].as_i64()),
+        (Some(2), Some(1)),
+        "{done}"
+    );
+    assert_eq!(done["output"], Value::Null);
+    assert_eq!(
+        pipeline_data(&s, flaky).await,
+        ["<S>run</S>", "<S>done</S>"]
+    );
+    let notes = messages(&s, flaky, 0).await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("run 1 of 3 failed: transient"),
+        "{notes:?}"
+    );
+
+    // Out of retries: Failed with the last run's error, objects and retry count.
+    let failed = s.wait_done(broken).await;
+    assert_eq!(
+        (failed["status"].as_i64(), failed["retryCount"].as_i64()),
+        (Some(3), Some(1)),
+        "{failed}"
+    );
+    assert!(
+        failed["output"].as_str().unwrap().contains("always"),
+        "{failed}"
+    );
+    assert_eq!(pipeline_data(&s, broken).await, ["<S>x</S>"]);
+    assert_eq!(messages(&s, broken, 0).await.len(), 1);
+
+    // No RetryLimit: one run.
+    assert_eq!(s.wait_done(plain).await["retryCount"], 0);
+
+    // A cancel between runs is final: the job does not run again.
+    let stubborn = s.run("stubborn.ps1", json!({})).await;
+    s.wait_for(stubborn, |j| j["retryCount"].as_i64() >= Some(1))
+        .await;
+    let r = s
+        .post(&format!("/api/v1/job/{stubborn}/cancel"), json!({}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let canceled = s.wait_done(stubborn).await;
+    assert_eq!(canceled["status"], 5, "{canceled}");
+    let runs = canceled["retryCount"].as_i64().unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let later = s.get_json(&format!("/api/v1/job/{stubborn}")).await;
+    assert_eq!(
+        (later["status"].as_i64(), later["retryCount"].as_i64()),
+        (Some(5), Some(runs))
+    );
+    let metrics = s.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("psujobs_job_retries_total"), "{metrics}");
+}
+
 #[tokio::test]
 async fn timeouts_and_queueing_limits() {
     let config = "concurrent_jobs = 2\n[scripts.\"slow.ps1\"]\nTimeOut = 0.05\n[scripts.\"one.ps1\"]\nConcurrentJobs = 1\n";

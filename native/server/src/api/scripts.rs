@@ -63,6 +63,7 @@ fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
         time_out: s.time_out,
         concurrent_jobs: s.concurrent_jobs.try_into().unwrap_or(i32::MAX),
         discard_pipeline: s.discard_pipeline,
+        retry_limit: s.retry_limit.try_into().unwrap_or(i32::MAX),
         roles: s.roles,
         content: with_content.then(|| std::fs::read_to_string(&at.file).unwrap_or_default()),
     }

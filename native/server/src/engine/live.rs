@@ -66,6 +66,13 @@ impl Live {
         taken.map(|p| p.reply)
     }
 
+    /// Forgets the errors and warnings of a failed attempt: the job's status is its last
+    /// attempt's.
+    pub fn new_attempt(&self) {
+        self.had_error.store(false, Ordering::Relaxed);
+        self.had_warning.store(false, Ordering::Relaxed);
+    }
+
     pub fn note(&self, error: bool, warning: bool) {
         if error {
             self.had_error.store(true, Ordering::Relaxed);

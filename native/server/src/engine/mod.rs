@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::Utc;
-use model::{FeedbackResponse, Job, JobFeedback, JobQuery, JobStatus};
+use model::{FeedbackResponse, Job, JobFeedback, JobOutput, JobQuery, JobStatus, OutputType};
 use tokio::sync::watch;
 
 use crate::auth::Caller;
@@ -21,7 +21,7 @@ use crate::ipc::{self, Channel};
 use crate::metrics::Metrics;
 use crate::runner::{self, Outcome, Runner};
 use crate::script_params::ParameterReader;
-use crate::store::{Store, StoreError};
+use crate::store::{Appended, Store, StoreError};
 
 pub use live::Live;
 pub use recovery::recover;
@@ -185,15 +185,11 @@ impl Engine {
 
     async fn run(self: Arc<Self>, mut spec: RunSpec, live: Arc<Live>) {
         let id = spec.job_id;
-        let started = self.update(id, |j| {
+        let mut started = self.update(id, |j| {
             j.status = JobStatus::Running;
             j.start_time = Some(Utc::now());
         });
-        if let (Some(channel), Ok(Some(job))) = (self.channel.get(), &started) {
-            spec.process_env.extend(channel.open(id, job_caller(job)));
-            spec.variables = ipc::job_variables(job);
-        }
-        let sink = Arc::new(JobSink::new(self.clone(), live.clone(), &spec));
+        // The script's TimeOut bounds the whole job, its retries included.
         let timer = spec.timeout.map(|t| {
             let live = live.clone();
             tokio::spawn(async move {
@@ -201,15 +197,28 @@ impl Engine {
                 live.stop(JobStatus::TimedOut);
             })
         });
-        // The runner watches `live.cancel` and stops the process tree itself.
-        let result = self.runner.run(&spec, sink, &live.cancel).await;
-        if let Some(channel) = self.channel.get() {
-            channel.close(id);
-        }
+        let own_env = spec.process_env.len();
+        let (status, output, exit_code) = loop {
+            spec.process_env.truncate(own_env);
+            if let (Some(channel), Ok(Some(job))) = (self.channel.get(), &started) {
+                spec.process_env.extend(channel.open(id, job_caller(job)));
+                spec.variables = ipc::job_variables(job);
+            }
+            let sink = Arc::new(JobSink::new(self.clone(), live.clone(), &spec));
+            // The runner watches `live.cancel` and stops the process tree itself.
+            let result = self.runner.run(&spec, sink, &live.cancel).await;
+            if let Some(channel) = self.channel.get() {
+                channel.close(id);
+            }
+            let (status, output, exit_code) = final_status(&live, result);
+            match self.retry(&spec, &live, status, output.as_deref()) {
+                Some(job) => started = Ok(Some(job)),
+                None => break (status, output, exit_code),
+            }
+        };
         if let Some(timer) = timer {
             timer.abort();
         }
-        let (status, output, exit_code) = final_status(&live, result);
         let _ = self.update(id, |j| {
             j.status = status;
             j.end_time = Some(Utc::now());
@@ -222,6 +231,61 @@ impl Engine {
         tracing::info!(job = id, status = ?status, "job finished");
         self.state().running.remove(&id);
         self.dispatch();
+    }
+
+    /// After a Failed run, while the script's `RetryLimit` allows: notes the failure in the
+    /// job's output, drops the run's pipeline objects (a job's objects are its last run's)
+    /// and returns the job as it runs again, in the same slot. `None`: the job ends as it is.
+    fn retry(
+        &self,
+        spec: &RunSpec,
+        live: &Live,
+        status: JobStatus,
+        reason: Option<&str>,
+    ) -> Option<Job> {
+        // A stop (cancel, timeout, shutdown) is never undone by a retry.
+        if status != JobStatus::Failed || live.cancel.is_cancelled() {
+            return None;
+        }
+        let id = spec.job_id;
+        let job = self.store.job(id).ok().flatten()?;
+        if job.retry_count >= spec.retry_limit {
+            return None;
+        }
+        if let Err(e) = self.store.delete_pipeline(id) {
+            tracing::error!(job = id, error = %e, "cannot drop a failed run's pipeline output; the job is not retried");
+            return None;
+        }
+        let run = job.retry_count + 1;
+        let note = JobOutput {
+            output_type: OutputType::Information,
+            message: format!(
+                "run {run} of {} failed: {}; running the script again",
+                spec.retry_limit.saturating_add(1),
+                reason.unwrap_or("the job failed")
+            ),
+            timestamp: Some(Utc::now()),
+            ..JobOutput::default()
+        };
+        if let Err(e) = self.store.append(id, &mut [Appended::Output(note)]) {
+            tracing::error!(job = id, error = %e, "cannot store a retry note");
+        }
+        live.new_attempt();
+        self.metrics.job_retries.inc();
+        tracing::info!(job = id, run = run + 1, "job failed; running it again");
+        self.update(id, |j| {
+            j.retry_count = run;
+            j.output = None;
+            j.exit_code = None;
+            j.process_id = None;
+            j.activity = None;
+            j.status_description = None;
+            j.current_operation = None;
+            j.percent_complete = None;
+            j.seconds_remaining = None;
+        })
+        .ok()
+        .flatten()
     }
 
     pub fn live(&self, id: i64) -> Option<Arc<Live>> {
@@ -254,7 +318,12 @@ impl Engine {
         }
         match self.live(id) {
             Some(live) => {
-                self.update(id, |j| j.status = JobStatus::Canceling)?;
+                // Unless the job ended meanwhile: its final status stands.
+                self.update(id, |j| {
+                    if !j.status.is_terminal() {
+                        j.status = JobStatus::Canceling;
+                    }
+                })?;
                 live.stop(JobStatus::Canceled);
                 Ok(())
             }

@@ -45,4 +45,6 @@ pub struct RunSpec {
     pub discard_pipeline: bool,
     /// The script's own concurrency limit (0 = none).
     pub script_limit: usize,
+    /// Times a Failed run is run again (the script's `RetryLimit`).
+    pub retry_limit: i32,
 }
