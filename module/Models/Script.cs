@@ -32,6 +32,12 @@ namespace PSUJobs.Models
         /// <summary>Times a failed job runs again before it stays Failed.</summary>
         public int RetryLimit { get; set; }
 
+        /// <summary>The folder jobs start in (relative: below the repository).</summary>
+        public string? WorkingDirectory { get; set; }
+
+        /// <summary>The jobs' $ErrorActionPreference, when the script sets one.</summary>
+        public string? ScriptErrorAction { get; set; }
+
         public string[] Roles { get; set; } = Array.Empty<string>();
 
         public string? Content { get; set; }

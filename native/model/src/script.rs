@@ -31,6 +31,10 @@ pub struct Script {
     /// Times a Failed job runs again before it stays Failed.
     #[serde(deserialize_with = "null_default")]
     pub retry_limit: i32,
+    /// The folder jobs start in, as the settings give it.
+    pub working_directory: Option<String>,
+    /// The jobs' `$ErrorActionPreference`, when set.
+    pub script_error_action: Option<String>,
     #[serde(deserialize_with = "string_list")]
     pub roles: Vec<String>,
     pub content: Option<String>,

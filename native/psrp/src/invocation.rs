@@ -46,6 +46,10 @@ pub struct Invocation {
     /// Global variables set in the job's runspace before the script runs (PSU's `$UAJob`,
     /// `$UAJobId`, …), in the same helper call as `env`.
     pub variables: Vec<(String, Value)>,
+    /// The folder the script runs in: PowerShell's location and the process's current
+    /// directory (which .NET's file APIs resolve relative paths against), set in the same
+    /// helper call. `None`: where the process started.
+    pub location: Option<PathBuf>,
 }
 
 impl Invocation {
@@ -55,6 +59,7 @@ impl Invocation {
             parameters: Vec::new(),
             env: Vec::new(),
             variables: Vec::new(),
+            location: None,
         }
     }
 
@@ -64,6 +69,7 @@ impl Invocation {
             parameters: Vec::new(),
             env: Vec::new(),
             variables: Vec::new(),
+            location: None,
         }
     }
 

@@ -183,9 +183,16 @@ impl Session {
     /// Runs `invocation` as this session's one job. Host calls go to `host`.
     pub async fn run(self, invocation: Invocation, host: Arc<dyn Host>) -> Result<RunHandle> {
         let inner = self.inner.clone();
-        if !invocation.env.is_empty() || !invocation.variables.is_empty() {
+        if !invocation.env.is_empty()
+            || !invocation.variables.is_empty()
+            || invocation.location.is_some()
+        {
             inner
-                .run_helper(prepare_command(&invocation.env, &invocation.variables))
+                .run_helper(prepare_command(
+                    &invocation.env,
+                    &invocation.variables,
+                    invocation.location.as_deref(),
+                ))
                 .await?;
         }
         let mut args = Vec::with_capacity(invocation.parameters.len());
@@ -228,13 +235,16 @@ impl Session {
     }
 }
 
-const PREPARE_SCRIPT: &str = "param($Variables, $Globals) foreach ($e in $Variables.GetEnumerator()) { [Environment]::SetEnvironmentVariable([string]$e.Key, [string]$e.Value) }; foreach ($g in $Globals.GetEnumerator()) { $ExecutionContext.SessionState.PSVariable.Set([string]$g.Key, $g.Value) }";
+const PREPARE_SCRIPT: &str = "param($Variables, $Globals, $Location) foreach ($e in $Variables.GetEnumerator()) { [Environment]::SetEnvironmentVariable([string]$e.Key, [string]$e.Value) }; foreach ($g in $Globals.GetEnumerator()) { $ExecutionContext.SessionState.PSVariable.Set([string]$g.Key, $g.Value) }; if ($Location) { try { $null = $ExecutionContext.SessionState.Path.SetLocation([WildcardPattern]::Escape($Location)) } catch { throw $_ }; [Environment]::CurrentDirectory = $Location }";
 
-/// Sets per-job environment variables and global variables inside an already running (warm)
-/// process, in one round trip.
+/// Sets per-job environment variables, global variables and the location inside an already
+/// running (warm) process, in one round trip. A location that cannot be set fails the helper
+/// (`throw`: a method's exception alone would only be reported, and the script would run
+/// elsewhere); the script text runs in the global scope, so no preference is changed for it.
 pub(crate) fn prepare_command(
     env: &[(String, String)],
     variables: &[(String, Value)],
+    location: Option<&std::path::Path>,
 ) -> CommandSpec {
     let vars = env
         .iter()
@@ -248,6 +258,10 @@ pub(crate) fn prepare_command(
         args: vec![
             ("Variables".into(), hashtable(vars)),
             ("Globals".into(), hashtable(variables.to_vec())),
+            (
+                "Location".into(),
+                location.map_or(Value::Nil, |l| Value::Str(l.to_string_lossy().into_owned())),
+            ),
         ],
     }
 }

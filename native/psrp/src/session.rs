@@ -168,6 +168,7 @@ impl Session {
             .run_helper(crate::run::prepare_command(
                 &[(WARM_UP_NAME.into(), String::new())],
                 &[(WARM_UP_NAME.into(), Value::Nil)],
+                None,
             ))
             .await?;
         self.inner

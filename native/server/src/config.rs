@@ -23,6 +23,10 @@ pub struct ScriptSettings {
     pub discard_pipeline: bool,
     /// Times a Failed job runs again before it stays Failed.
     pub retry_limit: u32,
+    /// The folder jobs run in; relative to the repository unless absolute.
+    pub working_directory: Option<PathBuf>,
+    /// The job's `$ErrorActionPreference` (`Stop` makes any error end the job Failed).
+    pub script_error_action: Option<ErrorAction>,
     pub environment: Option<String>,
     pub credential: Option<String>,
     /// Roles allowed to run the script; empty means every role that may run scripts.
@@ -39,11 +43,37 @@ impl Default for ScriptSettings {
             concurrent_jobs: 0,
             discard_pipeline: false,
             retry_limit: 0,
+            working_directory: None,
+            script_error_action: None,
             environment: None,
             credential: None,
             roles: Vec::new(),
             description: None,
             tags: Vec::new(),
+        }
+    }
+}
+
+/// The `ScriptErrorAction` values a job can run under (PSU's `Suspend` and `Break` have no
+/// meaning in a job: PowerShell 7 refuses the first as a preference, and the second would
+/// wait for a debugger no one attaches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ErrorAction {
+    SilentlyContinue,
+    Stop,
+    Continue,
+    Inquire,
+    Ignore,
+}
+
+impl ErrorAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorAction::SilentlyContinue => "SilentlyContinue",
+            ErrorAction::Stop => "Stop",
+            ErrorAction::Continue => "Continue",
+            ErrorAction::Inquire => "Inquire",
+            ErrorAction::Ignore => "Ignore",
         }
     }
 }
@@ -254,6 +284,18 @@ mod tests {
         let s = &file.scripts["a/b.ps1"];
         assert_eq!((s.max_history, s.time_out, s.concurrent_jobs), (5, 0.5, 0));
         assert!(toml::from_str::<FileConfig>("[scripts.\"x\"]\nMaxHistry = 1").is_err());
+        let stop: FileConfig = toml::from_str("[scripts.x]\nScriptErrorAction = 'Stop'").unwrap();
+        assert_eq!(
+            stop.scripts["x"].script_error_action,
+            Some(ErrorAction::Stop)
+        );
+        let refused = toml::from_str::<FileConfig>("[scripts.x]\nScriptErrorAction = 'Suspend'");
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("unknown variant `Suspend`")
+        );
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl Runner {
         let mut env = environment(&spec.environment_name, &spec.environment);
         let handle = if spec.environment.kind == EnvironmentKind::Minimal {
             env.args.push(spec.script_file.display().to_string());
+            env.working_dir = spec.location.clone();
             psrp::run_minimal(&env, &spec.process_env).await?
         } else {
             let session = match &spec.run_as {
@@ -93,6 +94,13 @@ impl Runner {
             let mut invocation = Invocation::file(&spec.script_file);
             invocation.env = spec.process_env.clone();
             invocation.variables = spec.variables.clone();
+            if let Some(action) = spec.error_action {
+                invocation.variables.push((
+                    "ErrorActionPreference".into(),
+                    clixml::Value::Str(action.name().into()),
+                ));
+            }
+            invocation.location = spec.location.clone();
             for (name, value) in &spec.parameters {
                 invocation = invocation.param(name, to_psrp(value));
             }

@@ -490,6 +490,86 @@ async fn failed_jobs_run_again_up_to_the_scripts_retry_limit() {
 }
 
 #[tokio::test]
+async fn working_directory_and_error_action_come_from_the_scripts_settings() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("note.txt"), "found it").unwrap();
+    let config = format!(
+        "[scripts.\"where.ps1\"]\nWorkingDirectory = '{}'\n\
+         [scripts.\"sub/here.ps1\"]\nWorkingDirectory = 'sub'\n\
+         [scripts.\"nowhere.ps1\"]\nWorkingDirectory = '/no/such/folder'\n\
+         [scripts.\"strict.ps1\"]\nScriptErrorAction = 'Stop'\n",
+        work.path().display()
+    );
+    let lenient = "Write-Error 'soft'\n'after'";
+    let s = Server::start(
+        &config,
+        &[
+            (
+                "where.ps1",
+                "$PWD.Path\n[Environment]::CurrentDirectory\n[string](Get-Content note.txt)\n\
+                 [IO.File]::ReadAllText('note.txt')",
+            ),
+            ("sub/here.ps1", "$PWD.Path"),
+            ("nowhere.ps1", "'ran'"),
+            ("strict.ps1", lenient),
+            ("lenient.ps1", lenient),
+        ],
+    )
+    .await;
+    let strings = |data: Vec<String>| -> Vec<String> {
+        data.iter()
+            .map(|d| {
+                d.trim_start_matches("<S>")
+                    .trim_end_matches("</S>")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let id = s.run("where.ps1", json!({})).await;
+    assert_eq!(s.wait_done(id).await["status"], 2);
+    let dir = work.path().display().to_string();
+    assert_eq!(
+        strings(pipeline_data(&s, id).await),
+        [dir.as_str(), &dir, "found it", "found it"]
+    );
+
+    // Relative to the repository.
+    let id = s.run("sub/here.ps1", json!({})).await;
+    s.wait_done(id).await;
+    let here = strings(pipeline_data(&s, id).await);
+    assert!(here[0].ends_with("/scripts/sub"), "{here:?}");
+
+    let id = s.run("nowhere.ps1", json!({})).await;
+    let failed = s.wait_done(id).await;
+    assert_eq!(failed["status"], 3, "{failed}");
+    assert!(
+        failed["output"]
+            .as_str()
+            .unwrap()
+            .contains("/no/such/folder"),
+        "{failed}"
+    );
+    assert_eq!(
+        pipeline_data(&s, id).await,
+        Vec::<String>::new(),
+        "the script never ran"
+    );
+
+    // Stop: the first error ends the job; otherwise it runs on and ends Error.
+    let id = s.run("strict.ps1", json!({})).await;
+    let strict = s.wait_done(id).await;
+    assert_eq!(strict["status"], 3, "{strict}");
+    assert!(
+        strict["output"].as_str().unwrap().contains("soft"),
+        "{strict}"
+    );
+    assert_eq!(pipeline_data(&s, id).await, Vec::<String>::new());
+    let id = s.run("lenient.ps1", json!({})).await;
+    assert_eq!(s.wait_done(id).await["status"], 11);
+    assert_eq!(strings(pipeline_data(&s, id).await), ["after"]);
+}
+
+#[tokio::test]
 async fn timeouts_and_queueing_limits() {
     let config = "concurrent_jobs = 2\n[scripts.\"slow.ps1\"]\nTimeOut = 0.05\n[scripts.\"one.ps1\"]\nConcurrentJobs = 1\n";
     let s = Server::start(

@@ -150,6 +150,11 @@ async fn start(
         discard_pipeline: script.discard_pipeline,
         script_limit: script.concurrent_jobs,
         retry_limit: i32::try_from(script.retry_limit).unwrap_or(i32::MAX),
+        location: script
+            .working_directory
+            .as_ref()
+            .map(|dir| app.repo.root().join(dir)),
+        error_action: script.script_error_action,
     };
     let job = app.engine.submit(job, spec)?;
     tracing::info!(job = job.id, script = %job.script_full_path, by = %caller.name, "job queued");

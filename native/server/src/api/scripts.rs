@@ -64,6 +64,8 @@ fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
         concurrent_jobs: s.concurrent_jobs.try_into().unwrap_or(i32::MAX),
         discard_pipeline: s.discard_pipeline,
         retry_limit: s.retry_limit.try_into().unwrap_or(i32::MAX),
+        working_directory: s.working_directory.map(|dir| dir.display().to_string()),
+        script_error_action: s.script_error_action.map(|a| a.name().to_owned()),
         roles: s.roles,
         content: with_content.then(|| std::fs::read_to_string(&at.file).unwrap_or_default()),
     }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::EnvironmentConfig;
+use crate::config::{EnvironmentConfig, ErrorAction};
 
 /// One parameter value as the runner hands it to PowerShell.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,4 +47,8 @@ pub struct RunSpec {
     pub script_limit: usize,
     /// Times a Failed run is run again (the script's `RetryLimit`).
     pub retry_limit: i32,
+    /// The folder the script runs in (absolute), when its settings name one.
+    pub location: Option<PathBuf>,
+    /// `$ErrorActionPreference` for the script, when its settings set one.
+    pub error_action: Option<ErrorAction>,
 }
