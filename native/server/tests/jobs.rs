@@ -507,7 +507,7 @@ async fn working_directory_and_error_action_come_from_the_scripts_settings() {
             (
                 "where.ps1",
                 "$PWD.Path\n[Environment]::CurrentDirectory\n[string](Get-Content note.txt)\n\
-                 [IO.File]::ReadAllText('note.txt')",
+                 [IO.File]::ReadAllText('note.txt')\n/bin/pwd",
             ),
             ("sub/here.ps1", "$PWD.Path"),
             ("nowhere.ps1", "'ran'"),
@@ -530,7 +530,7 @@ async fn working_directory_and_error_action_come_from_the_scripts_settings() {
     let dir = work.path().display().to_string();
     assert_eq!(
         strings(pipeline_data(&s, id).await),
-        [dir.as_str(), &dir, "found it", "found it"]
+        [dir.as_str(), &dir, "found it", "found it", &dir]
     );
 
     // Relative to the repository.
