@@ -149,7 +149,7 @@ async fn start(
         timeout: (script.time_out > 0.0).then(|| Duration::from_secs_f64(script.time_out * 60.0)),
         discard_pipeline: script.discard_pipeline,
         script_limit: script.concurrent_jobs,
-        retry_limit: i32::try_from(script.retry_limit).unwrap_or(i32::MAX),
+        retry_limit: script.retry_limit,
         location: script
             .working_directory
             .as_ref()

@@ -198,6 +198,7 @@ impl Engine {
             })
         });
         let own_env = spec.process_env.len();
+        let mut retries = 0;
         let (status, output, exit_code) = loop {
             spec.process_env.truncate(own_env);
             if let (Some(channel), Ok(Some(job))) = (self.channel.get(), &started) {
@@ -211,8 +212,14 @@ impl Engine {
                 channel.close(id);
             }
             let (status, output, exit_code) = final_status(&live, result);
-            match self.retry(&spec, &live, status, output.as_deref()) {
-                Some(job) => started = Ok(Some(job)),
+            if status != JobStatus::Failed || retries >= spec.retry_limit {
+                break (status, output, exit_code);
+            }
+            match self.retry(&spec, &live, retries + 1, output.as_deref()) {
+                Some(job) => {
+                    retries += 1;
+                    started = Ok(Some(job));
+                }
                 None => break (status, output, exit_code),
             }
         };
@@ -233,34 +240,24 @@ impl Engine {
         self.dispatch();
     }
 
-    /// After a Failed run, while the script's `RetryLimit` allows: notes the failure in the
-    /// job's output, drops the run's pipeline objects (a job's objects are its last run's)
-    /// and returns the job as it runs again, in the same slot. `None`: the job ends as it is.
-    fn retry(
-        &self,
-        spec: &RunSpec,
-        live: &Live,
-        status: JobStatus,
-        reason: Option<&str>,
-    ) -> Option<Job> {
+    /// After a Failed run that the script's `RetryLimit` lets run again (`retry` counts from 1):
+    /// notes the failure in the job's output, drops the run's pipeline objects (a job's objects
+    /// are its last run's) and returns the job as it runs again, in the same slot. `None`: the
+    /// job ends as it is.
+    fn retry(&self, spec: &RunSpec, live: &Live, retry: u32, reason: Option<&str>) -> Option<Job> {
         // A stop (cancel, timeout, shutdown) is never undone by a retry.
-        if status != JobStatus::Failed || live.cancel.is_cancelled() {
+        if live.cancel.is_cancelled() {
             return None;
         }
         let id = spec.job_id;
-        let job = self.store.job(id).ok().flatten()?;
-        if job.retry_count >= spec.retry_limit {
-            return None;
-        }
         if let Err(e) = self.store.delete_pipeline(id) {
             tracing::error!(job = id, error = %e, "cannot drop a failed run's pipeline output; the job is not retried");
             return None;
         }
-        let run = job.retry_count + 1;
         let note = JobOutput {
             output_type: OutputType::Information,
             message: format!(
-                "run {run} of {} failed: {}; running the script again",
+                "run {retry} of {} failed: {}; running the script again",
                 spec.retry_limit.saturating_add(1),
                 reason.unwrap_or("the job failed")
             ),
@@ -272,9 +269,9 @@ impl Engine {
         }
         live.new_attempt();
         self.metrics.job_retries.inc();
-        tracing::info!(job = id, run = run + 1, "job failed; running it again");
+        tracing::info!(job = id, run = retry + 1, "job failed; running it again");
         self.update(id, |j| {
-            j.retry_count = run;
+            j.retry_count = i32::try_from(retry).unwrap_or(i32::MAX);
             j.output = None;
             j.exit_code = None;
             j.process_id = None;

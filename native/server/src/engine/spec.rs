@@ -46,7 +46,7 @@ pub struct RunSpec {
     /// The script's own concurrency limit (0 = none).
     pub script_limit: usize,
     /// Times a Failed run is run again (the script's `RetryLimit`).
-    pub retry_limit: i32,
+    pub retry_limit: u32,
     /// The folder the script runs in (absolute), when its settings name one.
     pub location: Option<PathBuf>,
     /// `$ErrorActionPreference` for the script, when its settings set one.
