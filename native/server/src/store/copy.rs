@@ -12,7 +12,7 @@ use tokio_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{PostgresStore, SqliteStore, StoreError, StoreResult, StoredCredential};
+use super::{Entries, PostgresStore, SqliteStore, StoreError, StoreResult, StoredCredential};
 
 /// Rows per insert; fewer when their text passes [`BATCH_BYTES`].
 const BATCH_ROWS: usize = 1000;
@@ -59,16 +59,10 @@ pub fn sqlite_to_postgres(source: &SqliteStore, target: &PostgresStore) -> Store
 enum Batch {
     Scripts(Vec<ScriptRow>),
     Jobs(Vec<JobRow>),
-    /// `job_output` (documents) or `pipeline_output` (CliXml): job id, id, text.
+    /// Job id, id, text.
     Entries(Entries, Vec<(i64, i64, String)>),
     Tokens(Vec<TokenRow>),
     Credentials(Vec<StoredCredential>),
-}
-
-#[derive(Clone, Copy)]
-enum Entries {
-    Output,
-    Pipeline,
 }
 
 struct ScriptRow {
@@ -272,11 +266,12 @@ async fn refuse_rows(tx: &Transaction<'_>) -> StoreResult<()> {
 
 /// One statement per batch: its columns as arrays, unnested into rows.
 async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> StoreResult<()> {
-    let (count, sql, args): (_, &str, Vec<Box<dyn ToSql + Sync + Send>>) = match batch {
+    let (count, sql, args): (_, String, Vec<Box<dyn ToSql + Sync + Send>>) = match batch {
         Batch::Scripts(rows) => (
             &mut copied.scripts,
             "INSERT INTO scripts(id, full_path, fingerprint, parameters) OVERRIDING SYSTEM VALUE
-             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])",
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])"
+                .into(),
             vec![
                 column(&rows, |r| r.id),
                 column(&rows, |r| r.full_path.clone()),
@@ -290,7 +285,8 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
              created_time, start_time, end_time, doc) OVERRIDING SYSTEM VALUE
              SELECT * FROM UNNEST($1::BIGINT[], $2::UUID[], $3::INTEGER[], $4::BIGINT[],
              $5::TEXT[], $6::BIGINT[], $7::TIMESTAMPTZ[], $8::TIMESTAMPTZ[], $9::TIMESTAMPTZ[],
-             $10::TEXT[])",
+             $10::TEXT[])"
+                .into(),
             vec![
                 column(&rows, |r| r.id),
                 column(&rows, |r| r.run_id),
@@ -304,19 +300,16 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
                 column(&rows, |r| r.doc.clone()),
             ],
         ),
-        Batch::Entries(table, rows) => {
-            let (count, sql) = match table {
-                Entries::Output => (
-                    &mut copied.outputs,
-                    "INSERT INTO job_output(job_id, id, doc)
-                     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
-                ),
-                Entries::Pipeline => (
-                    &mut copied.pipeline,
-                    "INSERT INTO pipeline_output(job_id, id, data)
-                     SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
-                ),
+        Batch::Entries(entries, rows) => {
+            let count = match entries {
+                Entries::Output => &mut copied.outputs,
+                Entries::Pipeline => &mut copied.pipeline,
             };
+            let sql = format!(
+                "INSERT INTO {}(job_id, id, {}) SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])",
+                entries.table(),
+                entries.column()
+            );
             let args = vec![
                 column(&rows, |r| r.0),
                 column(&rows, |r| r.1),
@@ -329,7 +322,8 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
             &mut copied.tokens,
             "INSERT INTO tokens(id, hash, name, role, created, revoked) OVERRIDING SYSTEM VALUE
              SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[],
-             $5::TIMESTAMPTZ[], $6::BOOLEAN[])",
+             $5::TIMESTAMPTZ[], $6::BOOLEAN[])"
+                .into(),
             vec![
                 column(&rows, |r| r.id),
                 column(&rows, |r| r.hash.clone()),
@@ -342,7 +336,8 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
         Batch::Credentials(rows) => (
             &mut copied.credentials,
             "INSERT INTO credentials(name, user_name, secret)
-             SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BYTEA[])",
+             SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BYTEA[])"
+                .into(),
             vec![
                 column(&rows, |r| r.name.clone()),
                 column(&rows, |r| r.user.clone()),
@@ -351,7 +346,7 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
         ),
     };
     let args: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as _).collect();
-    *count += tx.execute(sql, &args).await?;
+    *count += tx.execute(&sql, &args).await?;
     Ok(())
 }
 

@@ -70,6 +70,31 @@ pub enum Appended {
     Pipeline(String),
 }
 
+/// The two tables a job's appends land in, and the column that holds each row's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entries {
+    /// `job_output`: stream records, as JSON documents.
+    Output,
+    /// `pipeline_output`: pipeline objects, as CliXml.
+    Pipeline,
+}
+
+impl Entries {
+    fn table(self) -> &'static str {
+        match self {
+            Entries::Output => "job_output",
+            Entries::Pipeline => "pipeline_output",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Entries::Output => "doc",
+            Entries::Pipeline => "data",
+        }
+    }
+}
+
 /// Everything the server keeps. Calls are short and synchronous; callers on the async side
 /// wrap them in `spawn_blocking` only where a call can be long (grooming). Where a call must
 /// wait for the store (another call holding it, a database restarting) it waits through

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::listing::{Listing, Param};
 use super::postgres_lease::Lease;
 use super::{
-    Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
-    off_worker, schema, terminal_statuses,
+    Appended, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
+    beyond_history, off_worker, schema, terminal_statuses,
 };
 
 /// Connections the pool opens at most: the server's calls are short, so a few cover many
@@ -224,13 +224,14 @@ fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
-/// The next free id of `job_id`'s rows in `table`, in the appending transaction (which holds
+/// The next free id of `job_id`'s rows in `entries`, in the appending transaction (which holds
 /// the job's row lock, so no other append can take the same ids).
 async fn next_id(
     tx: &tokio_postgres::Transaction<'_>,
-    table: &str,
+    entries: Entries,
     job_id: i64,
 ) -> StoreResult<i64> {
+    let table = entries.table();
     let row = tx
         .query_one(
             &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE job_id = $1"),
@@ -247,9 +248,7 @@ type Numbered = Vec<Option<i64>>;
 /// that one committed.
 #[derive(Clone)]
 struct Written {
-    /// `job_output` or `pipeline_output`, and its column that holds `content`.
-    table: &'static str,
-    column: &'static str,
+    entries: Entries,
     id: i64,
     content: String,
     /// The whole batch's numbering, which stands if that run committed.
@@ -257,10 +256,9 @@ struct Written {
 }
 
 impl Written {
-    fn first(table: &'static str, column: &'static str, id: i64, content: &str) -> Self {
+    fn first(entries: Entries, id: i64, content: &str) -> Self {
         Written {
-            table,
-            column,
+            entries,
             id,
             content: content.to_owned(),
             numbered: Numbered::new(),
@@ -284,15 +282,16 @@ async fn append_once(
     if let Some(written) = earlier.as_ref() {
         let select = format!(
             "SELECT {} FROM {} WHERE job_id = $1 AND id = $2",
-            written.column, written.table
+            written.entries.column(),
+            written.entries.table()
         );
         let found = tx.query_opt(&select, &[&job_id, &written.id]).await?;
         if found.is_some_and(|row| row.get::<_, &str>(0) == written.content) {
             return Ok(written.numbered.clone());
         }
     }
-    let mut next_output = next_id(&tx, "job_output", job_id).await?;
-    let mut next_pipeline = next_id(&tx, "pipeline_output", job_id).await?;
+    let mut next_output = next_id(&tx, Entries::Output, job_id).await?;
+    let mut next_pipeline = next_id(&tx, Entries::Pipeline, job_id).await?;
     let (mut output_ids, mut output_docs) = (Vec::new(), Vec::new());
     let (mut pipeline_ids, mut pipeline_data) = (Vec::new(), Vec::new());
     let mut numbered = Vec::with_capacity(entries.len());
@@ -304,15 +303,13 @@ async fn append_once(
                 record.id = next_output;
                 next_output += 1;
                 let doc = serde_json::to_string(&record)?;
-                first.get_or_insert_with(|| Written::first("job_output", "doc", record.id, &doc));
+                first.get_or_insert_with(|| Written::first(Entries::Output, record.id, &doc));
                 output_ids.push(record.id);
                 output_docs.push(doc);
                 numbered.push(Some(record.id));
             }
             Appended::Pipeline(data) => {
-                first.get_or_insert_with(|| {
-                    Written::first("pipeline_output", "data", next_pipeline, data)
-                });
+                first.get_or_insert_with(|| Written::first(Entries::Pipeline, next_pipeline, data));
                 pipeline_ids.push(next_pipeline);
                 next_pipeline += 1;
                 pipeline_data.push(data.clone());
@@ -548,9 +545,9 @@ impl Store for PostgresStore {
         self.run(|pool| async move {
             again!(pool, |c| {
                 let tx = c.transaction().await?;
-                for table in ["job_output", "pipeline_output"] {
+                for entries in [Entries::Output, Entries::Pipeline] {
                     tx.execute(
-                        &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
+                        &format!("DELETE FROM {} WHERE job_id = ANY($1)", entries.table()),
                         &[&ids],
                     )
                     .await?;
@@ -762,7 +759,7 @@ mod tests {
         let numbered = committed.unwrap().numbered;
         let absent = Written {
             numbered,
-            ..Written::first("job_output", "doc", 5, "{}")
+            ..Written::first(Entries::Output, 5, "{}")
         };
         let (next, _) = run(Some(absent));
         assert_eq!(next, [Some(2), None]);

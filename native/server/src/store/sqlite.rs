@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::listing::{Listing, Param};
 use super::schema;
 use super::{
-    Appended, Store, StoreError, StoreResult, StoredCredential, TokenRecord, beyond_history,
-    off_worker, terminal_statuses,
+    Appended, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
+    beyond_history, off_worker, terminal_statuses,
 };
 
 pub struct SqliteStore {
@@ -76,19 +76,20 @@ impl SqliteStore {
     }
 }
 
-/// The id for the next row of `job_id` in `table` (`job_output` or `pipeline_output`): read
-/// once per transaction into `next`, then counted on.
+/// The id for the next row of `job_id` in `entries`: read once per transaction into `next`,
+/// then counted on.
 fn next_id(
     tx: &Transaction<'_>,
     next: &mut Option<i64>,
-    table: &str,
+    entries: Entries,
     job_id: i64,
 ) -> StoreResult<i64> {
     let id = match *next {
         Some(id) => id,
         None => tx
             .prepare_cached(&format!(
-                "SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE job_id = ?1"
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM {} WHERE job_id = ?1",
+                entries.table()
             ))?
             .query_row([job_id], |r| r.get(0))?,
     };
@@ -306,7 +307,7 @@ impl Store for SqliteStore {
         for entry in entries.iter_mut() {
             match entry {
                 Appended::Output(record) => {
-                    record.id = next_id(&tx, &mut next_output, "job_output", job_id)?;
+                    record.id = next_id(&tx, &mut next_output, Entries::Output, job_id)?;
                     tx.prepare_cached(
                         "INSERT INTO job_output(job_id, id, doc) VALUES (?1, ?2, ?3)",
                     )?
@@ -317,7 +318,7 @@ impl Store for SqliteStore {
                     ])?;
                 }
                 Appended::Pipeline(data) => {
-                    let id = next_id(&tx, &mut next_pipeline, "pipeline_output", job_id)?;
+                    let id = next_id(&tx, &mut next_pipeline, Entries::Pipeline, job_id)?;
                     tx.prepare_cached(
                         "INSERT INTO pipeline_output(job_id, id, data) VALUES (?1, ?2, ?3)",
                     )?
