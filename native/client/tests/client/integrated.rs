@@ -123,6 +123,13 @@ async fn serve(
             status: 200,
             more,
         };
+        let failed = || {
+            let error = json!({ "id": "ipc.response.failed", "message": "store gone" });
+            send(
+                &ServerFrame::End { id, status: 500 },
+                error.to_string().as_bytes(),
+            )
+        };
         match script {
             Script::AnswerInParts => {
                 let (a, rest) = job.as_bytes().split_at(5);
@@ -145,15 +152,11 @@ async fn serve(
                     .await;
             }
             Script::FailAtOnce => {
-                let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
-                let end = ServerFrame::End { id, status: 500 };
-                let _ = framed.send(send(&end, failed.to_string().as_bytes())).await;
+                let _ = framed.send(failed()).await;
             }
             Script::FailMidway => {
-                let failed = json!({ "id": "ipc.response.failed", "message": "store gone" });
-                let end = ServerFrame::End { id, status: 500 };
                 let _ = framed.feed(send(&first(true), &job.as_bytes()[..5])).await;
-                let _ = framed.send(send(&end, failed.to_string().as_bytes())).await;
+                let _ = framed.send(failed()).await;
             }
             Script::Answer | Script::AnswerOnceThenClose => {
                 let _ = framed.send(answer).await;
