@@ -279,35 +279,64 @@ Describe 'Wait-PSUJob' {
         }
     }
 
-    It 'relays Read-Host prompts to the caller''s host and answers from its input' {
-        # A host of our own stands in for the operator's console: ConsoleHost cannot read a
-        # secure prompt from redirected input, and this drives the very host calls the relay
-        # makes (Prompt for Read-Host -Prompt, a secure field for -AsSecureString).
-        if (-not ('PSUJobsTests.ScriptedHost' -as [type])) {
-            Add-Type -TypeDefinition (Get-Content -Raw (Join-Path $PSScriptRoot 'ScriptedHost.cs'))
+    Context 'relaying prompts to the caller''s host' {
+        BeforeAll {
+            # A host of our own stands in for the operator's console: ConsoleHost cannot read a
+            # secure prompt from redirected input, and this drives the very host calls the relay
+            # makes (Prompt for Read-Host -Prompt, a secure field for -AsSecureString). Once out
+            # of answers it throws, as a console in NonInteractive mode does.
+            if (-not ('PSUJobsTests.ScriptedHost' -as [type])) {
+                Add-Type -TypeDefinition (Get-Content -Raw (Join-Path $PSScriptRoot 'ScriptedHost.cs'))
+            }
+
+            function Start-PromptJob([string[]] $Answers) {
+                # Prompt.ps1 started and waited for in a runspace on a scripted host; the job
+                # lands in .Job as soon as it is started.
+                $run = @{ Host = [PSUJobsTests.ScriptedHost]::new($Answers); Job = [hashtable]::Synchronized(@{}) }
+                $run.Runspace = [runspacefactory]::CreateRunspace($run.Host)
+                $run.Runspace.Open()
+                $run.PowerShell = [powershell]::Create()
+                $run.PowerShell.Runspace = $run.Runspace
+                $null = $run.PowerShell.AddScript({
+                    param($Module, $Url, $Token, $Started)
+                    Import-Module $Module
+                    Connect-PSUServer -ComputerName $Url -AppToken $Token
+                    $Started.Job = Invoke-PSUScript -Name 'Prompt.ps1'
+                    $Started.Job | Wait-PSUJob
+                }).AddArgument($env:PSUJOBS_MODULE).AddArgument($server.Url).AddArgument($server.Token).AddArgument($run.Job)
+                $run.Pending = $run.PowerShell.BeginInvoke()
+                $run
+            }
+
+            function Complete-PromptJob($Run) {
+                try {
+                    $Run.Pending.AsyncWaitHandle.WaitOne(90000) | Should -BeTrue
+                    $Run.PowerShell.EndInvoke($Run.Pending)
+                } finally {
+                    $Run.PowerShell.Dispose()
+                    $Run.Runspace.Dispose()
+                }
+            }
         }
-        $scripted = [PSUJobsTests.ScriptedHost]::new([string[]] @('Grace', 'sesame!'))
-        $runspace = [runspacefactory]::CreateRunspace($scripted)
-        $ps = [powershell]::Create()
-        try {
-            $runspace.Open()
-            $ps.Runspace = $runspace
-            $null = $ps.AddScript({
-                param($Module, $Url, $Token)
-                Import-Module $Module
-                Connect-PSUServer -ComputerName $Url -AppToken $Token
-                Invoke-PSUScript -Name 'Prompt.ps1' | Wait-PSUJob
-            }).AddArgument($env:PSUJOBS_MODULE).AddArgument($server.Url).AddArgument($server.Token)
-            $pending = $ps.BeginInvoke()
-            $pending.AsyncWaitHandle.WaitOne(90000) | Should -BeTrue
-            $out = $ps.EndInvoke($pending)
-            $ps.Streams.Error | Should -BeNullOrEmpty
-            $scripted.UI.Asked | Should -Be @('Your name', 'Your secret')
-            $scripted.UI.Unanswered | Should -Be 0
+
+        It 'asks the job''s prompts on the caller''s host and answers from its input' {
+            $run = Start-PromptJob 'Grace', 'sesame!'
+            $out = Complete-PromptJob $run
+            $run.PowerShell.Streams.Error | Should -BeNullOrEmpty
+            $run.Host.UI.Asked | Should -Be @('Your name', 'Your secret')
+            $run.Host.UI.Unanswered | Should -Be 0
             $out | Should -Be 'Hello Grace, your secret has 7 characters and starts with s'
-        } finally {
-            $ps.Dispose()
-            $runspace.Dispose()
+        }
+
+        It 'says so and goes on waiting when the caller''s host cannot answer' {
+            $run = Start-PromptJob 'Grace'
+            Wait-Until { $run.Job.Job -and (Get-PSUJobFeedback -Job $run.Job.Job).Fields.Name -eq 'Your secret' }
+            Wait-Until { $run.PowerShell.Streams.Warning.Count -eq 1 }
+            $run.PowerShell.InvocationStateInfo.State | Should -Be 'Running' -Because 'the wait goes on'
+            $run.PowerShell.Streams.Warning[0].Message | Should -BeLike "Job $($run.Job.Job.Id) waits for an answer to ""Your secret"", which this console cannot give (the script has no answer for: Your secret). Answer it with Set-PSUJobFeedback*"
+            Get-PSUJobFeedback -Job $run.Job.Job | Set-PSUJobFeedback -Response 'hunter2'
+            Complete-PromptJob $run | Should -Be 'Hello Grace, your secret has 7 characters and starts with h'
+            $run.PowerShell.Streams.Error | Should -BeNullOrEmpty
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Text.Json;
 using PSUJobs.Client;
 using PSUJobs.Models;
+using PSUJobs.Native;
 using Job = PSUJobs.Models.Job;
 
 namespace PSUJobs
@@ -88,13 +89,51 @@ namespace PSUJobs
                         ShowJobProgress(next.Payload);
                         break;
                     case "feedback":
-                        var feedback = Json.Read<JobFeedback>(next.Payload);
-                        cmdlet.Client.AnswerFeedback(jobReference, FeedbackRelay.Ask(cmdlet.Host.UI, feedback), cmdlet.Cancel);
+                        Answer(Json.Read<JobFeedback>(next.Payload));
                         break;
                     case "done":
                         return Json.Read<Job>(next.Payload);
                 }
             }
+        }
+
+        /// <summary>Asks the job's prompt on the console until the server takes the answer. When
+        /// the console cannot answer, says so and leaves the prompt to Set-PSUJobFeedback or the
+        /// jobs page: the wait goes on.</summary>
+        private void Answer(JobFeedback feedback)
+        {
+            while (true)
+            {
+                FeedbackResponse? response = FeedbackRelay.Ask(cmdlet.Host.UI, feedback, out string why);
+                if (response is null)
+                {
+                    cmdlet.WriteWarning($"Job {feedback.JobId} waits for an answer to {Describe(feedback)}, which this console cannot give ({why}). Answer it with Set-PSUJobFeedback or on the jobs page; the wait goes on.");
+                    return;
+                }
+
+                try
+                {
+                    cmdlet.Client.AnswerFeedback(jobReference, response, cmdlet.Cancel);
+                    return;
+                }
+                catch (NativeException e) when (e.ErrorId == "BadRequest")
+                {
+                    cmdlet.WriteWarning($"The answer was refused: {e.Message}");
+                }
+                catch (NativeException e) when (e.ErrorId == "FeedbackNotFound")
+                {
+                    // Answered elsewhere first (the jobs page, Set-PSUJobFeedback).
+                    return;
+                }
+            }
+        }
+
+        private static string Describe(JobFeedback feedback)
+        {
+            string prompt = !string.IsNullOrEmpty(feedback.Message) ? feedback.Message
+                : feedback.Fields.Length > 0 ? string.Join(", ", Array.ConvertAll(feedback.Fields, f => f.Name))
+                : feedback.Caption ?? string.Empty;
+            return string.IsNullOrEmpty(prompt) ? $"a {feedback.Kind} prompt" : $"\"{prompt}\"";
         }
 
         /// <summary>Writes a job's stream record into the caller's matching stream.</summary>

@@ -23,7 +23,9 @@ pub mod status;
 pub use context::{JobContext, JobParameter};
 pub use environment::Environment;
 pub use error::ApiError;
-pub use feedback::{FeedbackChoice, FeedbackField, FeedbackKind, FeedbackResponse, JobFeedback};
+pub use feedback::{
+    Answer, FeedbackChoice, FeedbackField, FeedbackKind, FeedbackResponse, JobFeedback,
+};
 pub use health::{Alive, ServerStatus, VersionInfo};
 pub use job::{Identity, Job};
 pub use output::{JobLog, JobOutput, OutputQuery, OutputType, PipelineOutput};

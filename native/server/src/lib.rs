@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod engine;
+mod feedback_host;
 pub mod ipc;
 pub mod metrics;
 mod private_file;

@@ -6,17 +6,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use model::{FeedbackChoice, FeedbackField, FeedbackKind, JobFeedback, JobOutput, OutputType};
+use model::{JobOutput, OutputType};
 use psrp::{
-    Choice, Credential, Environment, Event, FieldDescription, FieldValue, FinalState, Host,
-    HostError, Invocation, Pool, RunHandle, SecretString, Session,
+    Credential, Environment, Event, FinalState, Invocation, Pool, RunHandle, SecretString, Session,
 };
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{EnvironmentConfig, EnvironmentKind, Settings};
 use crate::engine::{JobSink, ParamValue, Progress, RunSpec};
+use crate::feedback_host::FeedbackHost;
 use crate::store::Appended;
 
 /// How long a stopped job may take to end its pipeline before its process tree is killed.
@@ -306,171 +305,4 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
         Event::Stderr(line) => simple(OutputType::Error, line, None, None),
     };
     Appended::Output(rec)
-}
-
-/// Answers a job's host calls with feedback given over REST.
-struct FeedbackHost {
-    sink: Arc<JobSink>,
-}
-
-impl FeedbackHost {
-    async fn ask(&self, feedback: JobFeedback) -> Result<model::FeedbackResponse, HostError> {
-        self.sink
-            .ask(feedback)
-            .await
-            .ok_or_else(|| HostError("the job was stopped while waiting for feedback".into()))
-    }
-
-    /// The text answer: `response`, else the only value of `responses`.
-    async fn text(&self, kind: FeedbackKind, message: &str) -> Result<String, HostError> {
-        let answer = self
-            .ask(JobFeedback {
-                kind,
-                message: message.into(),
-                ..JobFeedback::default()
-            })
-            .await?;
-        answer
-            .response
-            .or_else(|| answer.responses.and_then(|r| r.into_values().next()))
-            .ok_or_else(|| HostError("the feedback gave no response".into()))
-    }
-}
-
-#[async_trait]
-impl Host for FeedbackHost {
-    async fn read_line(&self) -> Result<String, HostError> {
-        self.text(FeedbackKind::ReadLine, "").await
-    }
-
-    async fn read_line_secure(&self) -> Result<SecretString, HostError> {
-        Ok(SecretString::from(
-            self.text(FeedbackKind::SecureString, "").await?,
-        ))
-    }
-
-    async fn prompt(
-        &self,
-        caption: &str,
-        message: &str,
-        fields: &[FieldDescription],
-    ) -> Result<Vec<(String, FieldValue)>, HostError> {
-        let answer = self
-            .ask(JobFeedback {
-                kind: FeedbackKind::Prompt,
-                caption: Some(caption.into()).filter(|c: &String| !c.is_empty()),
-                message: message.into(),
-                fields: fields
-                    .iter()
-                    .map(|f| FeedbackField {
-                        name: f.name.clone(),
-                        type_name: f.parameter_type.clone(),
-                        is_secure: f.is_secure(),
-                    })
-                    .collect(),
-                ..JobFeedback::default()
-            })
-            .await?;
-        let mut responses = answer.responses.unwrap_or_default();
-        // A single-field prompt (`Read-Host -Prompt x`) may be answered with `response`.
-        if let (Some(text), [only]) = (answer.response, fields) {
-            responses.entry(only.name.clone()).or_insert(text);
-        }
-        fields
-            .iter()
-            .map(|f| {
-                let text = responses.get(&f.name).cloned().ok_or_else(|| {
-                    HostError(format!("the feedback gave no value for {:?}", f.name))
-                })?;
-                let value = if f.is_secure() {
-                    FieldValue::Secure(SecretString::from(text))
-                } else if f.is_credential() {
-                    let password = responses.get("Password").cloned().unwrap_or_default();
-                    FieldValue::Credential(Credential {
-                        user_name: text,
-                        password: SecretString::from(password),
-                    })
-                } else {
-                    FieldValue::Text(text)
-                };
-                Ok((f.name.clone(), value))
-            })
-            .collect()
-    }
-
-    async fn prompt_for_choice(
-        &self,
-        caption: &str,
-        message: &str,
-        choices: &[Choice],
-        default: i32,
-    ) -> Result<i32, HostError> {
-        let answer = self
-            .ask(JobFeedback {
-                kind: FeedbackKind::Choice,
-                caption: Some(caption.into()),
-                message: message.into(),
-                choices: choices
-                    .iter()
-                    .map(|c| FeedbackChoice {
-                        label: c.label.clone(),
-                        help_message: Some(c.help_message.clone()).filter(|h| !h.is_empty()),
-                    })
-                    .collect(),
-                default_choice: Some(default),
-                ..JobFeedback::default()
-            })
-            .await?;
-        // A choice may also come as text (`Set-PSUJobFeedback -Response 1`).
-        let choice = answer
-            .choice
-            .or_else(|| answer.response.and_then(|r| r.trim().parse().ok()));
-        match choice {
-            Some(n) if usize::try_from(n).is_ok_and(|i| i < choices.len()) => Ok(n),
-            Some(n) => Err(HostError(format!("choice {n} is out of range"))),
-            None => Ok(default),
-        }
-    }
-
-    async fn prompt_for_credential(
-        &self,
-        caption: &str,
-        message: &str,
-        user_name: &str,
-        _target_name: &str,
-    ) -> Result<Credential, HostError> {
-        let answer = self
-            .ask(JobFeedback {
-                kind: FeedbackKind::Credential,
-                caption: Some(caption.into()),
-                message: message.into(),
-                fields: vec![
-                    FeedbackField {
-                        name: "User".into(),
-                        type_name: "System.String".into(),
-                        is_secure: false,
-                    },
-                    FeedbackField {
-                        name: "Password".into(),
-                        type_name: "System.Security.SecureString".into(),
-                        is_secure: true,
-                    },
-                ],
-                ..JobFeedback::default()
-            })
-            .await?;
-        let responses = answer.responses.unwrap_or_default();
-        let user = responses
-            .get("User")
-            .cloned()
-            .unwrap_or_else(|| user_name.to_string());
-        let password = responses
-            .get("Password")
-            .cloned()
-            .ok_or_else(|| HostError("the feedback gave no Password".into()))?;
-        Ok(Credential {
-            user_name: user,
-            password: SecretString::from(password),
-        })
-    }
 }

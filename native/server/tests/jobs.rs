@@ -296,7 +296,7 @@ $choice = $Host.UI.PromptForChoice('Pick', 'Which one?', [System.Management.Auto
     for (kind, answer) in [
         (0, json!({"response": "alice"})),
         (1, json!({"response": "s3cret"})),
-        (2, json!({"choice": 1})),
+        (2, json!({"response": "no"})),
     ] {
         s.wait_for(id, |j| j["status"] == 4).await;
         let feedback = s.get_json(&format!("/api/v1/job/{id}/feedback")).await;
@@ -305,6 +305,14 @@ $choice = $Host.UI.PromptForChoice('Pick', 'Which one?', [System.Management.Auto
         if kind == 2 {
             assert_eq!(feedback["choices"][1]["label"], "&No");
             assert_eq!(feedback["message"], "Which one?");
+            // An answer that does not fit is refused, and the prompt keeps waiting.
+            for wrong in [json!({"choice": 2}), json!({"response": "maybe"})] {
+                let r = s.post(&format!("/api/v1/job/{id}/feedback"), wrong).await;
+                let why = expect_error(r, 400, "feedback.invalid").await;
+                assert!(why.ends_with("is not one of 0 (Yes), 1 (No)"), "{why}");
+            }
+            let again = s.get_json(&format!("/api/v1/job/{id}/feedback")).await;
+            assert_eq!(again, feedback);
         }
         let r = s.post(&format!("/api/v1/job/{id}/feedback"), answer).await;
         assert_eq!(r.status(), 204);
@@ -774,6 +782,13 @@ $cred = Get-Credential -UserName 'suggested' -Message 'Sign in'
         feedback["fields"][1],
         json!({"name": "Password", "type": "System.Security.SecureString", "isSecure": true})
     );
+    let r = s
+        .post(
+            &format!("/api/v1/job/{id}/feedback"),
+            json!({"responses": {"User": "dave"}}),
+        )
+        .await;
+    expect_error(r, 400, "feedback.invalid").await;
     let answer = json!({"responses": {"User": "dave", "Password": "pw1"}});
     let r = s.post(&format!("/api/v1/job/{id}/feedback"), answer).await;
     assert_eq!(r.status(), 204);

@@ -83,6 +83,7 @@ impl From<EngineError> for Failure {
         match e {
             EngineError::Store(s) => s.into(),
             EngineError::NoFeedback(_) => Self::not_found("job.feedback.none", e.to_string()),
+            EngineError::BadAnswer(..) => Self::bad_request("feedback.invalid", e.to_string()),
             EngineError::Finished(_) => {
                 Self::new(StatusCode::CONFLICT, "job.finished", e.to_string())
             }

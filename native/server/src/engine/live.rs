@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use model::{FeedbackResponse, JobFeedback, JobStatus};
+use model::{Answer, FeedbackResponse, JobFeedback, JobStatus};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -19,7 +19,15 @@ pub struct Live {
 
 struct Pending {
     feedback: JobFeedback,
-    reply: oneshot::Sender<FeedbackResponse>,
+    reply: oneshot::Sender<Answer>,
+}
+
+/// Why a response was not taken as the answer to a job's prompt.
+pub enum Refusal {
+    /// The job waits on no prompt.
+    NotWaiting,
+    /// The response does not answer the prompt (the prompt keeps waiting).
+    Invalid(String),
 }
 
 impl Live {
@@ -45,7 +53,7 @@ impl Live {
         *self.stopped_as.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn set_pending(&self, feedback: JobFeedback) -> oneshot::Receiver<FeedbackResponse> {
+    pub fn set_pending(&self, feedback: JobFeedback) -> oneshot::Receiver<Answer> {
         let (reply, rx) = oneshot::channel();
         *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(Pending { feedback, reply });
         rx
@@ -56,14 +64,17 @@ impl Live {
         pending.as_ref().map(|p| p.feedback.clone())
     }
 
-    /// Takes the waiting prompt's reply channel; `None` when nothing waits.
-    pub fn take_reply(&self) -> Option<oneshot::Sender<FeedbackResponse>> {
-        let taken = self
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        taken.map(|p| p.reply)
+    /// Takes the waiting prompt off the job with `response` read as its answer, and the channel
+    /// to send that on; an answer that does not fit leaves the prompt waiting.
+    pub fn take_answer(
+        &self,
+        response: FeedbackResponse,
+    ) -> Result<(oneshot::Sender<Answer>, Answer), Refusal> {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let prompt = pending.as_ref().ok_or(Refusal::NotWaiting)?;
+        let answer = prompt.feedback.read(response).map_err(Refusal::Invalid)?;
+        let taken = pending.take().ok_or(Refusal::NotWaiting)?;
+        Ok((taken.reply, answer))
     }
 
     /// Forgets the errors and warnings of a failed attempt: the job's status is its last

@@ -23,7 +23,7 @@ use crate::runner::{self, Outcome, Runner};
 use crate::script_params::ParameterReader;
 use crate::store::{Appended, Store, StoreError};
 
-pub use live::Live;
+pub use live::{Live, Refusal};
 pub use recovery::recover;
 pub use retention::{groom, spawn_groomer};
 pub use sink::{JobSink, Progress};
@@ -35,6 +35,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("job {0} is not waiting on feedback")]
     NoFeedback(i64),
+    #[error("that does not answer job {0}'s prompt: {1}")]
+    BadAnswer(i64, String),
     #[error("job {0} has already finished")]
     Finished(i64),
     #[error("the server is shutting down")]
@@ -334,7 +336,12 @@ impl Engine {
 
     pub fn answer(&self, id: i64, response: FeedbackResponse) -> Result<(), EngineError> {
         let live = self.live(id).ok_or(EngineError::NoFeedback(id))?;
-        let reply = live.take_reply().ok_or(EngineError::NoFeedback(id))?;
+        let (reply, answer) = live
+            .take_answer(response)
+            .map_err(|refusal| match refusal {
+                Refusal::NotWaiting => EngineError::NoFeedback(id),
+                Refusal::Invalid(why) => EngineError::BadAnswer(id, why),
+            })?;
         // Running again before the job can read the answer (and ask again): a client never sees
         // WaitingOnFeedback with no prompt left to answer.
         let _ = self.update(id, |j| {
@@ -342,9 +349,7 @@ impl Engine {
                 j.status = JobStatus::Running;
             }
         });
-        reply
-            .send(response)
-            .map_err(|_| EngineError::NoFeedback(id))
+        reply.send(answer).map_err(|_| EngineError::NoFeedback(id))
     }
 
     /// Refuses new jobs from now on and wakes long polls so they answer at once.

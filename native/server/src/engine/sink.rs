@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use model::{FeedbackResponse, JobFeedback, JobStatus, OutputType};
+use model::{Answer, JobFeedback, JobStatus, OutputType};
 
 use super::{Engine, Live, RunSpec};
 use crate::store::Appended;
@@ -84,7 +84,7 @@ impl JobSink {
 
     /// Puts the job in WaitingOnFeedback until someone answers over REST; `None` when the
     /// job was stopped meanwhile.
-    pub async fn ask(&self, mut feedback: JobFeedback) -> Option<FeedbackResponse> {
+    pub async fn ask(&self, mut feedback: JobFeedback) -> Option<Answer> {
         feedback.job_id = self.job_id;
         feedback.created_time = Some(Utc::now());
         let job = self.engine.store.job(self.job_id).ok().flatten();
