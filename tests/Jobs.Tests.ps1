@@ -343,7 +343,8 @@ Describe 'Wait-PSUJob' {
 
 Describe 'Get-PSUJob' {
     BeforeAll {
-        $script:s1 = Invoke-PSUScript -Name 'Script.ps1' -Label 'one' | Wait-PSUJob
+        $script:s1Job = Invoke-PSUScript -Name 'Script.ps1' -Label 'one'
+        $s1Job | Wait-PSUJob | Out-Null
         $script:latest = Invoke-PSUScript -Name 'Script.ps1' -Label 'latest'
         $latest | Wait-PSUJob | Out-Null
     }
@@ -374,6 +375,15 @@ Describe 'Get-PSUJob' {
         (Get-PSUJob -Id $latest.Id).RunId | Should -Be $latest.RunId
         (Get-PSUJob $latest.Id).Id | Should -Be $latest.Id
         (Get-PSUJob -RunId $latest.RunId).Id | Should -Be $latest.Id
+    }
+
+    It 'reads a job piped in afresh' {
+        # $latest was returned by Invoke-PSUScript, Queued or Running then; the job has ended.
+        $latest.Status | Should -BeIn 'Queued', 'Running'
+        $fresh = $latest | Get-PSUJob
+        $fresh.Id | Should -Be $latest.Id
+        $fresh.Status | Should -Be 'Completed'
+        (Get-PSUJob -Job $s1Job).Id | Should -Be $s1Job.Id
     }
 
     It 'filters by -Status and pages with -First, -Skip and -IncludeTotalCount' {
@@ -508,6 +518,7 @@ Describe 'Job Run ID mode' {
         $job | Wait-PSUJob @conn | Should -Be 'Script1 got run id'
         Invoke-PSUScript -Name 'Script1.ps1' -RequiredParameter 'waited' -Wait @conn | Should -Be 'Script1 got waited'
         (Get-PSUJob -RunId $job.RunId @conn).Status | Should -Be 'Completed'
+        ($job | Get-PSUJob @conn).Status | Should -Be 'Completed' -Because 'a piped job is read by its run id'
         Get-PSUJobPipelineOutput -Job $job @conn | Should -Be 'Script1 got run id'
         { Get-PSUJob -Id $job.Id @conn -ErrorAction Stop } | Should -Throw -ErrorId 'JobNotFound,PSUJobs.GetPSUJobCommand'
     }

@@ -9,7 +9,8 @@ namespace PSUJobs
 {
     /// <summary>
     /// Get-PSUJob: jobs, newest or oldest first, filtered by script and status, paged with the
-    /// standard -First/-Skip/-IncludeTotalCount; or one job by -Id or -RunId.
+    /// standard -First/-Skip/-IncludeTotalCount; or one job by -Id or -RunId, or afresh from a
+    /// Job object piped in (`$job = $job | Get-PSUJob`).
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "PSUJob", DefaultParameterSetName = AllSet, SupportsPaging = true)]
     [OutputType(typeof(Job))]
@@ -19,6 +20,7 @@ namespace PSUJobs
         private const string IdSet = "Id";
         private const string RunIdSet = "RunId";
         private const string ScriptSet = "Script";
+        private const string JobSet = "Job";
 
         /// <summary>How many jobs one request asks for when listing all of them.</summary>
         private const long PageSize = 200;
@@ -30,6 +32,11 @@ namespace PSUJobs
         /// <summary>The job's run id.</summary>
         [Parameter(Mandatory = true, ParameterSetName = RunIdSet)]
         public Guid RunId { get; set; }
+
+        /// <summary>The job again, as it is now (an addition to PSU's sets: a Job from
+        /// Invoke-PSUScript or an earlier Get-PSUJob, read afresh by its run id or id).</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = JobSet)]
+        public Job? Job { get; set; }
 
         /// <summary>Only jobs of this script (from Get-PSUScript).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ScriptSet)]
@@ -63,6 +70,9 @@ namespace PSUJobs
                     return;
                 case RunIdSet:
                     Run(RunId, () => WriteObject(Client.Job(RunId.ToString(), Cancel)));
+                    return;
+                case JobSet:
+                    Run(Job, () => WriteObject(Client.Job(Job!.Reference, Cancel)));
                     return;
                 default:
                     Run(Script, List);
