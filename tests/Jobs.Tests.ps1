@@ -250,6 +250,19 @@ Describe 'Wait-PSUJob' {
             Should -BeLike 'run 1 of 2 failed: *transient failure*; running the script again'
     }
 
+    It 'starts every job piped in from Invoke-PSUScript before waiting for the first' {
+        # Waiting for each job as it arrived would start the next only once the one before
+        # had ended: 3 jobs of 2 s would take 6 s, with every job created after another ended.
+        $jobs = [System.Collections.Generic.List[object]]::new()
+        $out = 1..3 | ForEach-Object { Invoke-PSUScript -Name 'Sleep.ps1' -Seconds 2 } |
+            ForEach-Object { $jobs.Add($_); $_ } | Wait-PSUJob
+        $out | Should -Be 'woke up', 'woke up', 'woke up'
+        $done = $jobs | Get-PSUJob
+        $done.Status | Sort-Object -Unique | Should -Be 'Completed'
+        ($done.CreatedTime | Measure-Object -Maximum).Maximum |
+            Should -BeLessThan ($done.EndTime | Measure-Object -Minimum).Minimum
+    }
+
     It 'gives up after -Timeout' {
         $job = Invoke-PSUScript -Name 'Sleep.ps1' -Seconds 30
         try {
