@@ -84,6 +84,7 @@ impl Channel {
             }
         });
         tracing::info!(address = %address.0, "integrated channel listening");
+        module_path::log_module_folder();
         Ok(Channel {
             address,
             grants,
