@@ -57,6 +57,8 @@ pub struct InformationRecord {
     pub tags: Vec<String>,
     /// True for `Write-Host` / host output (tag `PSHOST`).
     pub is_host: bool,
+    /// `Write-Host -NoNewline`: the text does not end its line.
+    pub no_newline: bool,
     pub source: Option<String>,
     pub time_generated: Option<DateTime>,
     pub received: SystemTime,
@@ -173,10 +175,15 @@ impl InformationalRecord {
 impl InformationRecord {
     pub fn from_value(value: &Value, clixml: String) -> InformationRecord {
         // Write-Host sends a HostInformationMessage whose text is its `Message` property.
-        let message = prop(value, "MessageData")
+        let data = prop(value, "MessageData");
+        let message = data
             .map(|data| prop_str(data, "Message").or_else(|| text(data)))
             .unwrap_or_default()
             .unwrap_or_default();
+        let no_newline = matches!(
+            data.and_then(|data| prop(data, "NoNewLine")),
+            Some(Value::Bool(true))
+        );
         let tags: Vec<String> = prop(value, "Tags")
             .and_then(Value::as_object)
             .and_then(|o| o.list())
@@ -189,6 +196,7 @@ impl InformationRecord {
         InformationRecord {
             message,
             is_host: tags.iter().any(|t| t == "PSHOST"),
+            no_newline,
             tags,
             source: prop_str(value, "Source"),
             time_generated,

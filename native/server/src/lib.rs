@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod engine;
 mod feedback_host;
+mod host_lines;
 pub mod ipc;
 pub mod metrics;
 mod private_file;

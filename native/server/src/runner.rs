@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{EnvironmentConfig, EnvironmentKind, Settings};
 use crate::engine::{JobSink, ParamValue, Progress, RunSpec};
 use crate::feedback_host::FeedbackHost;
+use crate::host_lines::HostLines;
 use crate::store::Appended;
 
 /// How long a stopped job may take to end its pipeline before its process tree is killed.
@@ -185,6 +186,7 @@ async fn drive(
 ) -> Result<Outcome, RunError> {
     let stopper = handle.stopper();
     let mut stopping = None;
+    let mut lines = HostLines::default();
     loop {
         tokio::select! {
             event = handle.next_event() => match event {
@@ -198,9 +200,21 @@ async fn drive(
                     {
                         batch.push(more);
                     }
-                    sink.append(batch.into_iter().map(|e| appended(sink, e)).collect());
+                    let records = batch.into_iter().filter_map(|e| {
+                        let ends_line = ends_line(&e);
+                        match appended(sink, e) {
+                            Appended::Output(record) => lines.join(record, ends_line).map(Appended::Output),
+                            pipeline => Some(pipeline),
+                        }
+                    });
+                    sink.append(records.collect());
                 }
-                None => break,
+                None => {
+                    if let Some(rest) = lines.finish() {
+                        sink.append(vec![Appended::Output(rest)]);
+                    }
+                    break;
+                }
             },
             () = cancel.cancelled(), if stopping.is_none() => {
                 let stopper = stopper.clone();
@@ -227,6 +241,15 @@ async fn drive(
             FinalState::Completed | FinalState::Stopped => None,
         },
     })
+}
+
+/// False for a piece of host output that leaves its line open ([`HostLines`]).
+fn ends_line(event: &Event) -> bool {
+    match event {
+        Event::Information(r) if r.is_host => !r.no_newline,
+        Event::HostWrite(w) => w.newline,
+        _ => true,
+    }
 }
 
 fn time(t: SystemTime) -> Option<DateTime<Utc>> {

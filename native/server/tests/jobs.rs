@@ -22,11 +22,13 @@ param(
 Write-Warning "careful $Name"
 Write-Verbose "verbose text" -Verbose
 Write-Debug "debug text" -Debug
-Write-Host "host text"
+Write-Host "host" -NoNewline
+Write-Host " text"
 Write-Information "info text"
 Write-Progress -Activity "Act" -Status "half" -PercentComplete 50
 Write-Error "non-terminating" -ErrorId "My.Error"
 if ($Loud) { "LOUD" }
+Write-Host "unfinished" -NoNewline
 "#;
 
 fn types(output: &Value) -> Vec<i64> {
@@ -175,8 +177,13 @@ async fn parameters_streams_and_pipeline_output() {
     let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
     assert_eq!(
         types(&output),
-        [3, 1, 2, 6, 0, 5, 4],
-        "warning verbose debug host info progress error"
+        [3, 1, 2, 6, 0, 5, 4, 6],
+        "warning verbose debug host info progress error host"
+    );
+    // A host line written in pieces is stored whole, and a line left open at the end too.
+    assert_eq!(
+        [&output[3]["message"], &output[7]["message"]],
+        ["host text", "unfinished"]
     );
     let error = &output[6];
     assert_eq!(error["message"], "non-terminating");
