@@ -159,6 +159,11 @@ async fn unknown_and_malformed_job_ids() {
     expect_error(r, 400, "request.query.invalid").await;
     let r = s.get("/api/v1/job?orderBy=Nope").await;
     expect_error(r, 400, "request.query.invalid").await;
+    for query in ["take=-1", "skip=-5"] {
+        let r = s.get(&format!("/api/v1/job?{query}")).await;
+        let why = expect_error(r, 400, "request.query.invalid").await;
+        assert!(why.ends_with("is negative"), "{why}");
+    }
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{Server, expect_error};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 const TYPED: &str = r#"
@@ -149,6 +150,14 @@ async fn bad_script_addresses_are_refused() {
     )
     .await;
     expect_error(s.get("/api/v1/nothing").await, 404, "route.not_found").await;
+    let r = s
+        .req(Method::PUT, "/api/v1/script/1", Some(&s.admin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["allow"], "GET,HEAD,POST");
+    let why = expect_error(r, 405, "route.method_not_allowed").await;
+    assert_eq!(why, "PUT is not allowed on /api/v1/script/1");
 }
 
 #[tokio::test]

@@ -37,6 +37,14 @@ pub async fn list(
             format!("{status} is not a job status"),
         ));
     }
+    for (name, value) in [("take", query.take), ("skip", query.skip)] {
+        if let Some(n) = value.filter(|n| *n < 0) {
+            return Err(Failure::bad_request(
+                "request.query.invalid",
+                format!("{name} {n} is negative"),
+            ));
+        }
+    }
     Ok(Json(app.engine.store.list_jobs(&query)?))
 }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -79,6 +80,13 @@ pub fn router(state: AppState) -> Router {
         .merge(protected)
         .merge(crate::web::routes())
         .fallback(|| async { Failure::not_found("route.not_found", "no such route") })
+        .method_not_allowed_fallback(|method: Method, uri: Uri| async move {
+            Failure::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "route.method_not_allowed",
+                format!("{method} is not allowed on {}", uri.path()),
+            )
+        })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(Failure::internal(
