@@ -498,6 +498,16 @@ Describe 'Stop-PSUJob' {
         $job | Wait-PSUJob -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -Be 'JobCanceled,PSUJobs.WaitPSUJobCommand'
     }
+
+    It 'says only in verbose output that a job had already ended, as Stop-Job does' {
+        $job = Invoke-PSUScript -Name 'Trivial.ps1'
+        $job | Wait-PSUJob | Out-Null
+        $err = $null
+        $verbose = $job | Stop-PSUJob -Confirm:$false -Verbose -ErrorVariable err 4>&1
+        $err | Should -BeNullOrEmpty
+        "$($verbose | Select-Object -Last 1)" | Should -BeLike "Nothing to stop: *job $($job.Id) has already finished*"
+        ($job | Stop-PSUJob -Confirm:$false -PassThru).Status | Should -Be 'Completed'
+    }
 }
 
 Describe 'Job feedback' {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSUJobs.Models;
+using PSUJobs.Native;
 using Job = PSUJobs.Models.Job;
 
 namespace PSUJobs
@@ -25,12 +26,28 @@ namespace PSUJobs
 
             Run(Job ?? (object)job, () =>
             {
-                Job stopped = Client.CancelJob(job, Cancel);
+                Job? stopped = Stop(job);
                 if (PassThru)
                 {
-                    WriteObject(stopped);
+                    WriteObject(stopped ?? Client.Job(job, Cancel));
                 }
             });
+        }
+
+        /// <summary>Asks the server to cancel the job; null when it had already ended, which is
+        /// not an error (as for Stop-Job): a job that ended while the stop was on its way is
+        /// where the caller wanted it.</summary>
+        private Job? Stop(string job)
+        {
+            try
+            {
+                return Client.CancelJob(job, Cancel);
+            }
+            catch (NativeException e) when (e.ErrorId == "JobFinished")
+            {
+                WriteVerbose($"Nothing to stop: {e.Message}");
+                return null;
+            }
         }
     }
 }

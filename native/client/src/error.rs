@@ -87,6 +87,10 @@ impl Error {
                 Resource::Route(_) => "NotFound",
             },
             Self::BadRequest { .. } => "BadRequest",
+            Self::Server {
+                server_id: Some(id),
+                ..
+            } if id == "job.finished" => "JobFinished",
             Self::Server { .. } => "ServerError",
             Self::RequestTimeout(_) => "RequestTimeout",
             Self::WaitTimeout(_) => "WaitTimeout",

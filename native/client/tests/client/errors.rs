@@ -32,6 +32,14 @@ async fn status_codes_map_to_stable_ids() {
         assert_eq!((err.id(), err.status()), (id, Some(status)), "{status}");
         assert!(err.to_string().contains("told you"), "{err}");
     }
+    // Our server's "the job has ended" (a cancel that came too late) is named apart.
+    let (_server, client) = answering(
+        409,
+        json!({"id": "job.finished", "message": "job 1 has already finished"}),
+    )
+    .await;
+    let err = client.job(JobRef::Id(1)).await.unwrap_err();
+    assert_eq!(err.id(), "JobFinished");
 }
 
 #[tokio::test]
