@@ -200,13 +200,7 @@ async fn drive(
                     {
                         batch.push(more);
                     }
-                    let records = batch.into_iter().filter_map(|e| {
-                        let ends_line = ends_line(&e);
-                        match appended(sink, e) {
-                            Appended::Output(record) => lines.join(record, ends_line).map(Appended::Output),
-                            pipeline => Some(pipeline),
-                        }
-                    });
+                    let records = batch.into_iter().filter_map(|e| stored(sink, &mut lines, e));
                     sink.append(records.collect());
                 }
                 None => {
@@ -241,6 +235,15 @@ async fn drive(
             FinalState::Completed | FinalState::Stopped => None,
         },
     })
+}
+
+/// What a job event adds to the job's stored output, host output joined into whole lines.
+fn stored(sink: &JobSink, lines: &mut HostLines, event: Event) -> Option<Appended> {
+    let ends_line = ends_line(&event);
+    match appended(sink, event) {
+        Appended::Output(record) => lines.join(record, ends_line).map(Appended::Output),
+        pipeline => Some(pipeline),
+    }
 }
 
 /// False for a piece of host output that leaves its line open ([`HostLines`]).
