@@ -213,7 +213,9 @@ Describe 'Wait-PSUJob' {
         ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'verbose detail'
         $information = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
         "$($information | Where-Object { $_.Tags -notcontains 'PSHOST' } | Select-Object -First 1)" | Should -Be 'for your information'
-        "$($information | Where-Object { $_.Tags -contains 'PSHOST' })" | Should -Be 'host text'
+        $hostRecord = $information | Where-Object { $_.Tags -contains 'PSHOST' }
+        "$hostRecord" | Should -Be 'host text'
+        $hostRecord.MessageData.ForegroundColor | Should -Be 'Green' -Because 'Write-Host colours are replayed'
         $err = $all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }
         $err.Exception.Message | Should -Be 'a non-terminating problem'
         $err.FullyQualifiedErrorId | Should -BeLike 'Streams.Problem*'

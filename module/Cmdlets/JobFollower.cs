@@ -159,13 +159,23 @@ namespace PSUJobs
                     break;
                 case OutputType.Host:
                     // As Write-Host writes it: shown on the console, and capturable with 6>.
-                    cmdlet.WriteInformation(new HostInformationMessage { Message = record.Message }, new[] { "PSHOST" });
+                    cmdlet.WriteInformation(
+                        new HostInformationMessage
+                        {
+                            Message = record.Message,
+                            ForegroundColor = Color(record.ForegroundColor),
+                            BackgroundColor = Color(record.BackgroundColor),
+                        },
+                        new[] { "PSHOST" });
                     break;
                 case OutputType.Progress:
                     // Progress arrives as progress events, from the job's latest state.
                     break;
             }
         }
+
+        private static ConsoleColor? Color(string? name) =>
+            Enum.TryParse(name, ignoreCase: true, out ConsoleColor color) ? color : null;
 
         private static ErrorRecord ErrorOf(JobOutput record)
         {

@@ -24,6 +24,12 @@ namespace PSUJobs.Models
 
         public string? PositionMessage { get; set; }
 
+        /// <summary>Host output's -ForegroundColor, a ConsoleColor name.</summary>
+        public string? ForegroundColor { get; set; }
+
+        /// <summary>Host output's -BackgroundColor, a ConsoleColor name.</summary>
+        public string? BackgroundColor { get; set; }
+
         /// <inheritdoc/>
         public override string ToString() => $"[{Type.ToString().ToLowerInvariant()}] {Message}";
     }

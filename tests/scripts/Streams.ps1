@@ -2,7 +2,7 @@
 Write-Warning 'careful now'
 Write-Verbose 'verbose detail' -Verbose
 Write-Information 'for your information'
-Write-Host 'host text'
+Write-Host 'host text' -ForegroundColor Green
 Write-Error 'a non-terminating problem' -ErrorId 'Streams.Problem'
 Write-Progress -Activity 'Crunching' -Status 'halfway' -PercentComplete 50
 Start-Sleep -Milliseconds 600

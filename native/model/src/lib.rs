@@ -28,7 +28,7 @@ pub use feedback::{
 };
 pub use health::{Alive, ServerStatus, VersionInfo};
 pub use job::{Identity, Job};
-pub use output::{JobLog, JobOutput, OutputQuery, OutputType, PipelineOutput};
+pub use output::{ConsoleColor, JobLog, JobOutput, OutputQuery, OutputType, PipelineOutput};
 pub use page::{JobQuery, OrderBy, OrderDirection, Page};
 pub use script::{Script, ScriptParameter};
 pub use status::JobStatus;

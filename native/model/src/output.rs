@@ -70,9 +70,65 @@ pub struct JobOutput {
     pub script_stack_trace: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position_message: Option<String>,
+    /// Host output written with `-ForegroundColor` / `-BackgroundColor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreground_color: Option<ConsoleColor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background_color: Option<ConsoleColor>,
     /// The whole record as CliXml, as the job's PowerShell sent it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
+}
+
+/// `System.ConsoleColor`, by name in JSON as PowerShell names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsoleColor {
+    Black,
+    DarkBlue,
+    DarkGreen,
+    DarkCyan,
+    DarkRed,
+    DarkMagenta,
+    DarkYellow,
+    Gray,
+    DarkGray,
+    Blue,
+    Green,
+    Cyan,
+    Red,
+    Magenta,
+    Yellow,
+    White,
+}
+
+impl ConsoleColor {
+    /// In `System.ConsoleColor`'s order: a colour's position is its value.
+    const ALL: [ConsoleColor; 16] = [
+        Self::Black,
+        Self::DarkBlue,
+        Self::DarkGreen,
+        Self::DarkCyan,
+        Self::DarkRed,
+        Self::DarkMagenta,
+        Self::DarkYellow,
+        Self::Gray,
+        Self::DarkGray,
+        Self::Blue,
+        Self::Green,
+        Self::Cyan,
+        Self::Red,
+        Self::Magenta,
+        Self::Yellow,
+        Self::White,
+    ];
+
+    /// The colour a serialized `ConsoleColor` names: its name, or its value as text.
+    pub fn from_text(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| format!("{c:?}").eq_ignore_ascii_case(text))
+            .or_else(|| Self::ALL.get(text.parse::<usize>().ok()?).copied())
+    }
 }
 
 /// One pipeline object.
@@ -114,6 +170,26 @@ pub struct OutputQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn console_colors_read_by_name_or_value_and_write_by_name() {
+        assert_eq!(ConsoleColor::from_text("Green"), Some(ConsoleColor::Green));
+        assert_eq!(
+            ConsoleColor::from_text("darkred"),
+            Some(ConsoleColor::DarkRed)
+        );
+        assert_eq!(ConsoleColor::from_text("15"), Some(ConsoleColor::White));
+        assert_eq!(ConsoleColor::from_text("16"), None);
+        assert_eq!(ConsoleColor::from_text("Teal"), None);
+        let record = JobOutput {
+            foreground_color: Some(ConsoleColor::DarkYellow),
+            ..JobOutput::default()
+        };
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["foregroundColor"], "DarkYellow");
+        assert!(json.get("backgroundColor").is_none());
+        assert_eq!(serde_json::from_value::<JobOutput>(json).unwrap(), record);
+    }
 
     #[test]
     fn error_record_round_trip() {

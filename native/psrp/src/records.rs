@@ -59,6 +59,10 @@ pub struct InformationRecord {
     pub is_host: bool,
     /// `Write-Host -NoNewline`: the text does not end its line.
     pub no_newline: bool,
+    /// `Write-Host -ForegroundColor` / `-BackgroundColor`: the `ConsoleColor` as written
+    /// (its name, or its value when the enum came without its `ToString`).
+    pub foreground_color: Option<String>,
+    pub background_color: Option<String>,
     pub source: Option<String>,
     pub time_generated: Option<DateTime>,
     pub received: SystemTime,
@@ -184,6 +188,7 @@ impl InformationRecord {
             data.and_then(|data| prop(data, "NoNewLine")),
             Some(Value::Bool(true))
         );
+        let color = |name| data.and_then(|data| prop_str(data, name));
         let tags: Vec<String> = prop(value, "Tags")
             .and_then(Value::as_object)
             .and_then(|o| o.list())
@@ -197,6 +202,8 @@ impl InformationRecord {
             message,
             is_host: tags.iter().any(|t| t == "PSHOST"),
             no_newline,
+            foreground_color: color("ForegroundColor"),
+            background_color: color("BackgroundColor"),
             tags,
             source: prop_str(value, "Source"),
             time_generated,

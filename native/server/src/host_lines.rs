@@ -21,6 +21,13 @@ impl HostLines {
         if let Some(head) = self.partial.take() {
             record.message = head.message + &record.message;
             record.timestamp = head.timestamp;
+            // A line keeps a colour only if all its pieces have it.
+            if head.foreground_color != record.foreground_color {
+                record.foreground_color = None;
+            }
+            if head.background_color != record.background_color {
+                record.background_color = None;
+            }
             // The CliXml of the last piece alone would not match the joined text.
             record.data = None;
         }
@@ -41,6 +48,7 @@ impl HostLines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::ConsoleColor;
 
     fn record(output_type: OutputType, message: &str) -> JobOutput {
         JobOutput {
@@ -65,6 +73,29 @@ mod tests {
         // A line in one piece keeps its CliXml.
         assert_eq!(lines.join(host("whole"), true), Some(host("whole")));
         assert_eq!(lines.finish(), None);
+        // Colours all the pieces share are kept; others are dropped.
+        let green = |m| JobOutput {
+            foreground_color: Some(ConsoleColor::Green),
+            background_color: Some(ConsoleColor::Black),
+            ..host(m)
+        };
+        assert_eq!(lines.join(green("a"), false), None);
+        let line = lines.join(green("b"), true).unwrap();
+        assert_eq!(line.foreground_color, Some(ConsoleColor::Green));
+        assert_eq!(lines.join(green("a"), false), None);
+        let line = lines
+            .join(
+                JobOutput {
+                    foreground_color: Some(ConsoleColor::Red),
+                    ..green("b")
+                },
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            (line.foreground_color, line.background_color),
+            (None, Some(ConsoleColor::Black))
+        );
         assert_eq!(lines.join(host("left open"), false), None);
         assert_eq!(lines.finish().map(|r| r.message), Some("left open".into()));
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use model::{JobOutput, OutputType};
+use model::{ConsoleColor, JobOutput, OutputType};
 use psrp::{
     Credential, Environment, Event, FinalState, Invocation, Pool, RunHandle, SecretString, Session,
 };
@@ -300,16 +300,26 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
             time(r.received),
             Some(r.clixml),
         ),
-        Event::Information(r) => simple(
-            if r.is_host {
-                OutputType::Host
-            } else {
-                OutputType::Information
-            },
-            r.message,
-            time(r.received),
-            Some(r.clixml),
-        ),
+        Event::Information(r) => JobOutput {
+            foreground_color: r
+                .foreground_color
+                .as_deref()
+                .and_then(ConsoleColor::from_text),
+            background_color: r
+                .background_color
+                .as_deref()
+                .and_then(ConsoleColor::from_text),
+            ..simple(
+                if r.is_host {
+                    OutputType::Host
+                } else {
+                    OutputType::Information
+                },
+                r.message,
+                time(r.received),
+                Some(r.clixml),
+            )
+        },
         Event::Progress(p) => {
             let message = format!("{}: {} ({}%)", p.activity, p.status, p.percent_complete);
             sink.progress(Progress {

@@ -28,7 +28,7 @@ Write-Information "info text"
 Write-Progress -Activity "Act" -Status "half" -PercentComplete 50
 Write-Error "non-terminating" -ErrorId "My.Error"
 if ($Loud) { "LOUD" }
-Write-Host "unfinished" -NoNewline
+Write-Host "unfinished" -NoNewline -ForegroundColor Red
 "#;
 
 fn types(output: &Value) -> Vec<i64> {
@@ -184,6 +184,10 @@ async fn parameters_streams_and_pipeline_output() {
     assert_eq!(
         [&output[3]["message"], &output[7]["message"]],
         ["host text", "unfinished"]
+    );
+    assert_eq!(
+        [&output[3]["foregroundColor"], &output[7]["foregroundColor"]],
+        [&Value::Null, &json!("Red")]
     );
     let error = &output[6];
     assert_eq!(error["message"], "non-terminating");
