@@ -102,6 +102,9 @@ return names.size >= 6 && [...names].sort();
             Should -Be @('stream-debug', 'stream-error', 'stream-host', 'stream-information', 'stream-verbose', 'stream-warning')
         $text = Get-Dom "return document.getElementById('output-view').innerText"
         $text | Should -Match 'host: hello from Write-Host'
+        # Write-Host -ForegroundColor Green, in the console palette's green.
+        Get-Dom "return getComputedStyle([...document.querySelectorAll('.output-row .msg')].find(m => m.textContent === 'host: in green')).color" |
+            Should -Be 'rgb(22, 198, 12)'
         $text | Should -Match 'warning: something to look at'
         $text | Should -Match 'verbose: details you asked for'
         # A two-line message is two display lines.

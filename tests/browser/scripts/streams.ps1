@@ -5,6 +5,7 @@ $DebugPreference = 'Continue'
 $InformationPreference = 'Continue'
 
 Write-Host 'host: hello from Write-Host'
+Write-Host 'host: in green' -ForegroundColor Green
 Write-Information 'information: a record from Write-Information'
 Write-Verbose 'verbose: details you asked for'
 Write-Debug 'debug: internals'

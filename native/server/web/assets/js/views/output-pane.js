@@ -1,6 +1,7 @@
 // The Output tab: every stream record of the job as lines in a virtualised view, with
 // toggles for stream names and timestamps, a stream filter, and a live tail.
 
+import { paintConsoleColors } from '../console-colors.js';
 import { h } from '../dom.js';
 import { formatClock, formatCount } from '../format.js';
 import { STREAMS } from '../output-store.js';
@@ -49,7 +50,7 @@ export function outputPane(store) {
     return h('div', { class: `output-row stream-${stream}`, dataset: { line: i } },
       h('span', { class: 'ts' }, first ? formatClock(record.timestamp) : ''),
       h('span', { class: 'stream' }, first ? stream : ''),
-      h('span', { class: 'msg' }, lineText[i]));
+      paintConsoleColors(h('span', { class: 'msg' }, lineText[i]), record));
   }
 
   function accepts(record) {
