@@ -43,8 +43,8 @@ pub enum Event {
     Information(InformationRecord),
     Progress(ProgressRecord),
     /// Text written straight to the host (`$host.UI.Write*`). PowerShell also echoes the
-    /// records it displays (`Write-Host`, and `Write-Warning`/`-Verbose`/`-Debug` when
-    /// their preference shows them) as host writes; those echoes are dropped here because
+    /// records it displays (`Write-Host`, and `Write-Warning`/`-Verbose`/`-Debug`/
+    /// `-Information` when their preference shows them) as host writes; those echoes are dropped here because
     /// the records are canonical.
     HostWrite(HostWrite),
     /// A line of stdout (minimal environments only).
@@ -406,7 +406,8 @@ fn echo_of(event: &Event) -> Option<(HostWriteKind, String)> {
         Event::Warning(r) => Some((HostWriteKind::Warning, r.message.clone())),
         Event::Verbose(r) => Some((HostWriteKind::Verbose, r.message.clone())),
         Event::Debug(r) => Some((HostWriteKind::Debug, r.message.clone())),
-        Event::Information(r) if r.is_host => Some((HostWriteKind::Output, r.message.clone())),
+        // Write-Host, and Write-Information when its preference is Continue.
+        Event::Information(r) => Some((HostWriteKind::Output, r.message.clone())),
         _ => None,
     }
 }

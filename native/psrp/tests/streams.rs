@@ -12,8 +12,9 @@ const SCRIPT: &str = r#"
 Write-Warning 'careful now'
 Write-Verbose 'chatty' -Verbose
 Write-Debug 'dbg' -Debug
-Write-Information 'info' -Tags a,b
+Write-Information 'info' -Tags a,b -InformationAction Continue
 Write-Host 'from host'
+Write-Host 'in green' -ForegroundColor Green -NoNewline
 Write-Error 'bad thing' -ErrorId MyId -Category ObjectNotFound -TargetObject tgt
 Write-Progress -Activity act -Status st -PercentComplete 50
 $host.UI.WriteLine('direct')
@@ -68,7 +69,7 @@ async fn each_stream_arrives_with_text_and_metadata() {
             _ => None,
         })
         .collect();
-    assert_eq!(infos.len(), 2);
+    assert_eq!(infos.len(), 3);
     assert_eq!(infos[0].message, "info");
     assert_eq!(infos[0].tags, ["a", "b"]);
     assert!(!infos[0].is_host);
@@ -76,6 +77,14 @@ async fn each_stream_arrives_with_text_and_metadata() {
     assert_eq!(infos[1].message, "from host");
     assert!(infos[1].is_host);
     assert_eq!(infos[1].tags, ["PSHOST"]);
+    assert_eq!(
+        (infos[1].no_newline, infos[1].foreground_color.as_deref()),
+        (false, None)
+    );
+    assert_eq!(
+        (infos[2].no_newline, infos[2].foreground_color.as_deref()),
+        (true, Some("Green"))
+    );
 
     let error = events.iter().find_map(|e| match e {
         Event::Error(r) => Some(r),
@@ -99,7 +108,7 @@ async fn each_stream_arrives_with_text_and_metadata() {
             .script_stack_trace
             .as_deref()
             .unwrap_or_default()
-            .contains("line 9")
+            .contains("line 10")
     );
 
     let progress = events.iter().find_map(|e| match e {
