@@ -71,10 +71,14 @@ impl Live {
         response: FeedbackResponse,
     ) -> Result<(oneshot::Sender<Answer>, Answer), Refusal> {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let prompt = pending.as_ref().ok_or(Refusal::NotWaiting)?;
-        let answer = prompt.feedback.read(response).map_err(Refusal::Invalid)?;
-        let taken = pending.take().ok_or(Refusal::NotWaiting)?;
-        Ok((taken.reply, answer))
+        let prompt = pending.take().ok_or(Refusal::NotWaiting)?;
+        match prompt.feedback.read(response) {
+            Ok(answer) => Ok((prompt.reply, answer)),
+            Err(why) => {
+                *pending = Some(prompt);
+                Err(Refusal::Invalid(why))
+            }
+        }
     }
 
     /// Forgets the errors and warnings of a failed attempt: the job's status is its last
