@@ -1,6 +1,6 @@
 //! `psujobs`: serve, manage app tokens, store run-as credentials.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -171,7 +171,10 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| "info,tower_http=warn".into());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: a log file or a service journal would
+        // keep them as escape sequences. NO_COLOR (no-color.org) turns them off there too.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none());
     // PSUJOBS_LOG_FORMAT=json gives one JSON object per event, for log collectors.
     if std::env::var("PSUJOBS_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         logs.json().init();

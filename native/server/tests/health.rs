@@ -14,6 +14,10 @@ async fn health_version_metrics_and_openapi() {
     assert_eq!(version, json!({"version": env!("CARGO_PKG_VERSION")}));
     let status = s.public_json("/api/v1/status").await;
     assert_eq!(status, json!({"status": "ok"}));
+    // The log goes to a file here: plain text, without a terminal's colour codes.
+    let log = s.log();
+    assert!(log.contains("psujobs listening"), "{log}");
+    assert!(!log.contains('\u{1b}'), "escape codes in\n{log}");
 
     let id = s.run("a.ps1", json!({})).await;
     s.wait_done(id).await;
