@@ -1,5 +1,8 @@
 //! The body of `POST /api/v1/script/{id}` (PSU's JobContext) and the job parameter record.
 
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,6 +51,11 @@ pub struct JobContext {
     pub parent_job_id: Option<i64>,
     #[serde(alias = "JobParameters", deserialize_with = "null_default")]
     pub job_parameters: Vec<JobParameter>,
+    /// The names of any other body fields. PSU ignores them, and so does the server, unless
+    /// one names a script parameter: its sender meant a parameter, and is better told where
+    /// parameters go than given a job without it.
+    #[serde(flatten, skip_serializing)]
+    pub other_fields: BTreeMap<String, IgnoredAny>,
 }
 
 #[cfg(test)]
@@ -65,6 +73,7 @@ mod tests {
         assert_eq!(ctx.credential.as_deref(), Some("svc"));
         assert_eq!(ctx.job_parameters[0].name, "N");
         assert_eq!(ctx.job_parameters[0].value, Value::from("<Objs/>"));
+        assert_eq!(ctx.other_fields.keys().collect::<Vec<_>>(), ["Unknown"]);
     }
 
     #[test]

@@ -81,6 +81,23 @@ async fn parameters_are_checked_against_the_script() {
         )
         .await;
     expect_error(r, 400, "job.parent.unknown").await;
+    // A parameter sent as a body field would be dropped: it is refused with where it goes.
+    // Other unknown fields are ignored, as PSU ignores them.
+    let r = s
+        .post("/api/v1/script/path/a.ps1?Name=x", json!({"count": 5}))
+        .await;
+    let message = expect_error(r, 400, "script.parameters.invalid").await;
+    assert!(
+        message.contains("\"count\"") && message.contains("jobParameters"),
+        "{message}"
+    );
+    let r = s
+        .post(
+            "/api/v1/script/path/a.ps1?Name=x",
+            json!({"computerName": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
     // PascalCase JobContext and an empty body are both accepted.
     let r = s
         .post(

@@ -95,6 +95,7 @@ async fn start(
         (Vec::new(), shown, vars)
     } else {
         let declared = read_parameters(app, &at).await?;
+        misplaced(&declared, ctx.other_fields.keys())?;
         let (parameters, shown) = bind(app, &declared, supplied)?;
         (parameters, shown, Vec::new())
     };
@@ -169,6 +170,24 @@ fn display(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         v => v.to_string(),
+    }
+}
+
+/// Refuses a body field that is not a JobContext field but names a script parameter, such as
+/// `{"Count": 5}`: the job would start without it.
+fn misplaced<'a>(
+    declared: &[ScriptParameter],
+    mut other_fields: impl Iterator<Item = &'a String>,
+) -> ApiResult<()> {
+    match other_fields.find(|field| declared.iter().any(|d| d.name.eq_ignore_ascii_case(field))) {
+        Some(field) => Err(Failure::bad_request(
+            "script.parameters.invalid",
+            format!(
+                "body field {field:?} names a parameter of the script, but the body is a JobContext: \
+                 pass parameters as \"jobParameters\": [{{\"name\": {field:?}, \"value\": …}}] or in the query string"
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
