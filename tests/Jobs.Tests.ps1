@@ -528,6 +528,18 @@ Describe 'Job feedback' {
         $second | Set-PSUJobFeedback -Response 'hunter2'
         $job | Wait-PSUJob | Should -Be 'Hello Ada, your secret has 7 characters and starts with h'
     }
+
+    It 'answers a prompt of several fields by name with -Responses' {
+        $job = Invoke-PSUScript -Name 'PromptFields.ps1'
+        Wait-Until { Get-PSUJobFeedback -Job $job }
+        $prompt = Get-PSUJobFeedback -Job $job
+        $prompt.Fields.Name | Should -Be 'Name', 'Team'
+        { $prompt | Set-PSUJobFeedback -Responses @{ Name = 'Ada' } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BadRequest,PSUJobs.SetPSUJobFeedbackCommand' -ExpectedMessage '*Team*'
+        (Get-PSUJobFeedback -Job $job).Id | Should -Be $prompt.Id -Because 'a refused answer leaves the prompt waiting'
+        $prompt | Set-PSUJobFeedback -Responses @{ Name = 'Ada'; Team = (ConvertTo-SecureString 'Engines' -AsPlainText) }
+        $job | Wait-PSUJob | Should -Be 'Ada joins Engines'
+    }
 }
 
 Describe 'Job Run ID mode' {

@@ -1,4 +1,8 @@
+using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using PSUJobs.Client;
 using PSUJobs.Models;
 
@@ -7,7 +11,8 @@ namespace PSUJobs
     /// <summary>
     /// Set-PSUJobFeedback: answers a job's prompt. -Response is text for Read-Host (also
     /// -AsSecureString) and one-field prompts; for a choice prompt it is the choice's label or
-    /// index; for a credential prompt use -Credential.
+    /// index; for a credential prompt use -Credential; for a prompt of several fields,
+    /// -Responses by field name.
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "PSUJobFeedback")]
     [OutputType(typeof(void))]
@@ -27,6 +32,12 @@ namespace PSUJobs
         [Credential]
         public PSCredential? Credential { get; set; }
 
+        /// <summary>Answers by field name, for a prompt of several fields (its Fields list
+        /// them). A SecureString value is sent as its text, as -Response sends an answer to
+        /// Read-Host -AsSecureString.</summary>
+        [Parameter]
+        public IDictionary? Responses { get; set; }
+
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
@@ -36,6 +47,13 @@ namespace PSUJobs
 
         private FeedbackResponse Answer(JobFeedback feedback)
         {
+            // Whatever the prompt, fields given by name are sent as they are: the server
+            // says which it lacks or does not know, and the prompt keeps waiting.
+            if (Responses != null)
+            {
+                return new FeedbackResponse { Responses = Fields(Responses) };
+            }
+
             switch (feedback.Kind)
             {
                 case FeedbackKind.Choice:
@@ -43,7 +61,7 @@ namespace PSUJobs
                 case FeedbackKind.Credential:
                     return new FeedbackResponse
                     {
-                        Responses = new System.Collections.Generic.Dictionary<string, string>
+                        Responses = new Dictionary<string, string>
                         {
                             ["User"] = Credential?.UserName ?? string.Empty,
                             ["Password"] = Credential?.GetNetworkCredential().Password ?? Response ?? string.Empty,
@@ -52,6 +70,23 @@ namespace PSUJobs
                 default:
                     return new FeedbackResponse { Response = Response ?? string.Empty };
             }
+        }
+
+        private static Dictionary<string, string> Fields(IDictionary responses)
+        {
+            var fields = new Dictionary<string, string>();
+            foreach (DictionaryEntry entry in responses)
+            {
+                object? value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                fields[entry.Key.ToString() ?? string.Empty] = value switch
+                {
+                    null => string.Empty,
+                    SecureString secure => new NetworkCredential(string.Empty, secure).Password,
+                    _ => LanguagePrimitives.ConvertTo<string>(value),
+                };
+            }
+
+            return fields;
         }
 
         /// <summary>A choice by index, or by label with or without its `&amp;` hotkey marker.</summary>
