@@ -66,6 +66,10 @@ pub struct HostWrite {
     pub text: String,
     /// True when the text ends a line (`WriteLine*`, `Write*Line`).
     pub newline: bool,
+    /// `$host.UI.Write(fg, bg, text)` / `WriteLine(fg, bg, text)`: the `ConsoleColor`s, as
+    /// sent (their numeric values).
+    pub foreground_color: Option<String>,
+    pub background_color: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

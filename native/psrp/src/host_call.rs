@@ -57,6 +57,18 @@ pub fn parse(body: &str) -> Result<Request> {
             kind,
             text,
             newline,
+            foreground_color: None,
+            background_color: None,
+        })
+    };
+    // `Write(fg, bg, text)` and `WriteLine(fg, bg, text)`.
+    let coloured = |newline| {
+        Request::Write(HostWrite {
+            kind: HostWriteKind::Output,
+            text: param_text(2),
+            newline,
+            foreground_color: params.first().and_then(text),
+            background_color: params.get(1).and_then(text),
         })
     };
     Ok(match method {
@@ -68,10 +80,10 @@ pub fn parse(body: &str) -> Result<Request> {
                 .unwrap_or_default(),
         ),
         13 => write(HostWriteKind::Output, param_text(0), false),
-        14 => write(HostWriteKind::Output, param_text(2), false),
+        14 => coloured(false),
         15 => write(HostWriteKind::Output, String::new(), true),
         16 => write(HostWriteKind::Output, param_text(0), true),
-        17 => write(HostWriteKind::Output, param_text(2), true),
+        17 => coloured(true),
         18 => write(HostWriteKind::Error, param_text(0), true),
         19 => write(HostWriteKind::Debug, param_text(0), true),
         21 => write(HostWriteKind::Verbose, param_text(0), true),

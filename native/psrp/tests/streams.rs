@@ -18,6 +18,7 @@ Write-Host 'in green' -ForegroundColor Green -NoNewline
 Write-Error 'bad thing' -ErrorId MyId -Category ObjectNotFound -TargetObject tgt
 Write-Progress -Activity act -Status st -PercentComplete 50
 $host.UI.WriteLine('direct')
+$host.UI.Write([ConsoleColor]::Yellow, [ConsoleColor]::DarkBlue, 'painted')
 "#;
 
 #[tokio::test]
@@ -127,9 +128,28 @@ async fn each_stream_arrives_with_text_and_metadata() {
     let writes: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            Event::HostWrite(w) => Some((w.kind, w.text.as_str())),
+            Event::HostWrite(w) => Some((
+                w.kind,
+                w.text.as_str(),
+                w.newline,
+                w.foreground_color.as_deref(),
+                w.background_color.as_deref(),
+            )),
             _ => None,
         })
         .collect();
-    assert_eq!(writes, [(HostWriteKind::Output, "direct")]);
+    assert_eq!(
+        writes,
+        [
+            (HostWriteKind::Output, "direct", true, None, None),
+            // ConsoleColor values: Yellow 14, DarkBlue 1.
+            (
+                HostWriteKind::Output,
+                "painted",
+                false,
+                Some("14"),
+                Some("1")
+            ),
+        ]
+    );
 }

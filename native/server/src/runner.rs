@@ -336,7 +336,17 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
                 Some(p.clixml),
             )
         }
-        Event::HostWrite(w) => simple(OutputType::Host, w.text, None, None),
+        Event::HostWrite(w) => JobOutput {
+            foreground_color: w
+                .foreground_color
+                .as_deref()
+                .and_then(ConsoleColor::from_text),
+            background_color: w
+                .background_color
+                .as_deref()
+                .and_then(ConsoleColor::from_text),
+            ..simple(OutputType::Host, w.text, None, None)
+        },
         Event::Stdout(line) => simple(OutputType::Information, line, None, None),
         Event::Stderr(line) => simple(OutputType::Error, line, None, None),
     };

@@ -28,6 +28,7 @@ Write-Information "info text"
 Write-Progress -Activity "Act" -Status "half" -PercentComplete 50
 Write-Error "non-terminating" -ErrorId "My.Error"
 if ($Loud) { "LOUD" }
+$host.UI.WriteLine([ConsoleColor]::Cyan, [ConsoleColor]::DarkRed, "painted")
 Write-Host "unfinished" -NoNewline -ForegroundColor Red
 "#;
 
@@ -177,17 +178,32 @@ async fn parameters_streams_and_pipeline_output() {
     let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
     assert_eq!(
         types(&output),
-        [3, 1, 2, 6, 0, 5, 4, 6],
-        "warning verbose debug host info progress error host"
+        [3, 1, 2, 6, 0, 5, 4, 6, 6],
+        "warning verbose debug host info progress error host host"
     );
     // A host line written in pieces is stored whole, and a line left open at the end too.
     assert_eq!(
-        [&output[3]["message"], &output[7]["message"]],
-        ["host text", "unfinished"]
+        [
+            &output[3]["message"],
+            &output[7]["message"],
+            &output[8]["message"]
+        ],
+        ["host text", "painted", "unfinished"]
     );
+    // Colours of Write-Host and of $host.UI.WriteLine(fg, bg, text).
     assert_eq!(
-        [&output[3]["foregroundColor"], &output[7]["foregroundColor"]],
-        [&Value::Null, &json!("Red")]
+        [
+            &output[3]["foregroundColor"],
+            &output[7]["foregroundColor"],
+            &output[7]["backgroundColor"],
+            &output[8]["foregroundColor"]
+        ],
+        [
+            &Value::Null,
+            &json!("Cyan"),
+            &json!("DarkRed"),
+            &json!("Red")
+        ]
     );
     let error = &output[6];
     assert_eq!(error["message"], "non-terminating");
