@@ -35,6 +35,24 @@ Describe 'Inside a job' {
     }
 }
 
+Describe 'A script only other jobs may run (DisableManualInvocation)' {
+    BeforeAll {
+        $script:helperServer = Start-TestServer -Config @'
+[scripts."integrated/Child.ps1"]
+DisableManualInvocation = true
+'@
+        $script:conn = @{ ComputerName = $helperServer.Url; AppToken = $helperServer.Token }
+    }
+    AfterAll { Stop-TestServer $helperServer }
+
+    It 'refuses a person and runs for a job that calls it with -Integrated' {
+        (Get-PSUScript -Name 'Child.ps1' @conn).DisableManualInvocation | Should -BeTrue
+        { Invoke-PSUScript -Name 'integrated/Child.ps1' -Value 1 @conn -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Forbidden,PSUJobs.InvokePSUScriptCommand' -ExpectedMessage '*DisableManualInvocation*'
+        Invoke-PSUScript -Name 'integrated/CallHelper.ps1' -Wait -WaitTimeout 120 @conn | Should -Be 70
+    }
+}
+
 Describe 'Calling scripts from scripts' {
     It 'starts three children, waits for them and returns their combined pipeline output' {
         $parent = Invoke-PSUScript -Name 'integrated/Parent.ps1'

@@ -40,6 +40,9 @@ namespace PSUJobs.Models
 
         public string[] Roles { get; set; } = Array.Empty<string>();
 
+        /// <summary>Only other jobs may run the script (-Integrated), not people or REST clients.</summary>
+        public bool DisableManualInvocation { get; set; }
+
         public string? Content { get; set; }
 
         /// <summary>A script known only by the name a caller typed (`-Script 'Script1.ps1'`):

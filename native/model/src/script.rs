@@ -37,6 +37,9 @@ pub struct Script {
     pub script_error_action: Option<String>,
     #[serde(deserialize_with = "string_list")]
     pub roles: Vec<String>,
+    /// Only other jobs may run it (integrated calls), not people or REST clients.
+    #[serde(deserialize_with = "null_default")]
+    pub disable_manual_invocation: bool,
     pub content: Option<String>,
 }
 

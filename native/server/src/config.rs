@@ -31,6 +31,8 @@ pub struct ScriptSettings {
     pub credential: Option<String>,
     /// Roles allowed to run the script; empty means every role that may run scripts.
     pub roles: Vec<String>,
+    /// Only other jobs may run the script (`-Integrated`), not a person or a REST client.
+    pub disable_manual_invocation: bool,
     pub description: Option<String>,
     pub tags: Vec<String>,
 }
@@ -48,6 +50,7 @@ impl Default for ScriptSettings {
             environment: None,
             credential: None,
             roles: Vec::new(),
+            disable_manual_invocation: false,
             description: None,
             tags: Vec::new(),
         }

@@ -34,7 +34,7 @@ fn param<'a>(params: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test]
 async fn lists_scripts_with_stable_ids_and_settings() {
-    let config = "[scripts.\"sub/b.ps1\"]\nDescription = \"the b\"\nMaxHistory = 7\nTimeOut = 2\nTags = [\"t\"]\n";
+    let config = "[scripts.\"sub/b.ps1\"]\nDescription = \"the b\"\nMaxHistory = 7\nTimeOut = 2\nTags = [\"t\"]\nDisableManualInvocation = true\n";
     let mut s = Server::start(config, &[("a.ps1", "'a'"), ("sub/b.ps1", "'b'")]).await;
     let list = s.get_json("/api/v1/script").await;
     let paths: Vec<&str> = list
@@ -56,6 +56,17 @@ async fn lists_scripts_with_stable_ids_and_settings() {
     assert_eq!(b["description"], "the b");
     assert_eq!(b["tags"], json!(["t"]));
     assert_eq!(list[0]["maxHistory"], 100, "MaxHistory defaults to 100");
+    assert_eq!(
+        [
+            &b["disableManualInvocation"],
+            &list[0]["disableManualInvocation"]
+        ],
+        [true, false]
+    );
+    // Only other jobs may run it (integrated calls: tests/Integrated.Tests.ps1).
+    let r = s.post("/api/v1/script/path/sub/b.ps1", json!({})).await;
+    let message = expect_error(r, 403, "script.manual_invocation_disabled").await;
+    assert!(message.contains("DisableManualInvocation"), "{message}");
 
     let id = b["id"].as_i64().unwrap();
     let got = s.get_json(&format!("/api/v1/script/{id}")).await;

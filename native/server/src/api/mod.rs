@@ -31,6 +31,7 @@ use crate::repository::Repository;
 use crate::secrets::SecretBox;
 
 pub use error::Failure;
+pub use run::CallingJob;
 
 #[derive(Clone)]
 pub struct AppState {

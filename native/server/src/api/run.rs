@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
 use model::{Identity, Job, JobContext, JobParameter, ScriptParameter};
 use serde_json::Value;
 
@@ -16,39 +17,57 @@ use crate::auth::{Action, Caller, Role};
 use crate::config::EnvironmentKind;
 use crate::engine::{ParamValue, RunAs, RunSpec};
 
+/// Marks a request that a running job made over its integrated channel (the job's id): the
+/// one way past a script's `DisableManualInvocation`.
+#[derive(Debug, Clone, Copy)]
+pub struct CallingJob(pub i64);
+
 pub async fn by_id(
     State(app): State<AppState>,
     caller: Caller,
+    calling: Option<Extension<CallingJob>>,
     Path(id): Path<String>,
     Q(query): Q<Vec<(String, String)>>,
     Body(ctx): Body<JobContext>,
 ) -> ApiResult<Json<Value>> {
     caller.require(Action::Run)?;
     let at = locate_id(&app, &id)?;
-    start(&app, &caller, at, query, ctx).await
+    start(&app, &caller, calling.is_some(), at, query, ctx).await
 }
 
 pub async fn by_path(
     State(app): State<AppState>,
     caller: Caller,
+    calling: Option<Extension<CallingJob>>,
     Path(path): Path<String>,
     Q(query): Q<Vec<(String, String)>>,
     Body(ctx): Body<JobContext>,
 ) -> ApiResult<Json<Value>> {
     caller.require(Action::Run)?;
     let at = locate_path(&app, &path)?;
-    start(&app, &caller, at, query, ctx).await
+    start(&app, &caller, calling.is_some(), at, query, ctx).await
 }
 
 async fn start(
     app: &AppState,
     caller: &Caller,
+    from_job: bool,
     at: Located,
     query: Vec<(String, String)>,
     ctx: JobContext,
 ) -> ApiResult<Json<Value>> {
     let settings = &app.engine.settings;
     let script = settings.script(&at.full_path);
+    if script.disable_manual_invocation && !from_job {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "script.manual_invocation_disabled",
+            format!(
+                "script {} has DisableManualInvocation set: only other jobs may run it, with -Integrated",
+                at.full_path
+            ),
+        ));
+    }
     if !script.roles.is_empty()
         && caller.role != Role::Administrator
         && !script

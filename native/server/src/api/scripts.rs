@@ -67,6 +67,7 @@ fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
         working_directory: s.working_directory.map(|dir| dir.display().to_string()),
         script_error_action: s.script_error_action.map(|a| a.name().to_owned()),
         roles: s.roles,
+        disable_manual_invocation: s.disable_manual_invocation,
         content: with_content.then(|| std::fs::read_to_string(&at.file).unwrap_or_default()),
     }
 }

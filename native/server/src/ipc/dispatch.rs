@@ -8,6 +8,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
 
+use crate::api::CallingJob;
 use crate::auth::Caller;
 
 /// A request as it came off the channel.
@@ -107,6 +108,7 @@ pub async fn dispatch(router: &Router, caller: &Caller, job_id: i64, call: Call)
     };
     // The identity the REST auth layer would have put here from an app token.
     request.extensions_mut().insert(caller.clone());
+    request.extensions_mut().insert(CallingJob(job_id));
     let response = match router.clone().oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
