@@ -259,6 +259,16 @@ fn time(t: SystemTime) -> Option<DateTime<Utc>> {
     Some(t.into())
 }
 
+/// `record` in the colours its host write gave (`ConsoleColor` names or values, as sent).
+fn painted(record: JobOutput, foreground: Option<String>, background: Option<String>) -> JobOutput {
+    let color = |c: Option<String>| c.as_deref().and_then(ConsoleColor::from_text);
+    JobOutput {
+        foreground_color: color(foreground),
+        background_color: color(background),
+        ..record
+    }
+}
+
 /// What a job event adds to the job's stored output (progress also updates the job).
 fn appended(sink: &JobSink, event: Event) -> Appended {
     let simple = |output_type, message: String, timestamp, data: Option<String>| JobOutput {
@@ -300,16 +310,8 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
             time(r.received),
             Some(r.clixml),
         ),
-        Event::Information(r) => JobOutput {
-            foreground_color: r
-                .foreground_color
-                .as_deref()
-                .and_then(ConsoleColor::from_text),
-            background_color: r
-                .background_color
-                .as_deref()
-                .and_then(ConsoleColor::from_text),
-            ..simple(
+        Event::Information(r) => painted(
+            simple(
                 if r.is_host {
                     OutputType::Host
                 } else {
@@ -318,8 +320,10 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
                 r.message,
                 time(r.received),
                 Some(r.clixml),
-            )
-        },
+            ),
+            r.foreground_color,
+            r.background_color,
+        ),
         Event::Progress(p) => {
             let message = format!("{}: {} ({}%)", p.activity, p.status, p.percent_complete);
             sink.progress(Progress {
@@ -336,17 +340,11 @@ fn appended(sink: &JobSink, event: Event) -> Appended {
                 Some(p.clixml),
             )
         }
-        Event::HostWrite(w) => JobOutput {
-            foreground_color: w
-                .foreground_color
-                .as_deref()
-                .and_then(ConsoleColor::from_text),
-            background_color: w
-                .background_color
-                .as_deref()
-                .and_then(ConsoleColor::from_text),
-            ..simple(OutputType::Host, w.text, None, None)
-        },
+        Event::HostWrite(w) => painted(
+            simple(OutputType::Host, w.text, None, None),
+            w.foreground_color,
+            w.background_color,
+        ),
         Event::Stdout(line) => simple(OutputType::Information, line, None, None),
         Event::Stderr(line) => simple(OutputType::Error, line, None, None),
     };
