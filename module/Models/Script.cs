@@ -43,6 +43,9 @@ namespace PSUJobs.Models
         /// <summary>Only other jobs may run the script (-Integrated), not people or REST clients.</summary>
         public bool DisableManualInvocation { get; set; }
 
+        /// <summary>Jobs run the PowerShell profiles before the script, as a console does.</summary>
+        public bool LoadProfile { get; set; }
+
         public string? Content { get; set; }
 
         /// <summary>A script known only by the name a caller typed (`-Script 'Script1.ps1'`):

@@ -40,6 +40,9 @@ pub struct Script {
     /// Only other jobs may run it (integrated calls), not people or REST clients.
     #[serde(deserialize_with = "null_default")]
     pub disable_manual_invocation: bool,
+    /// Jobs run the PowerShell profiles before the script.
+    #[serde(deserialize_with = "null_default")]
+    pub load_profile: bool,
     pub content: Option<String>,
 }
 

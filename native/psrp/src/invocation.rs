@@ -50,6 +50,9 @@ pub struct Invocation {
     /// directory (which .NET's file APIs resolve relative paths against), set in the same
     /// helper call. `None`: where the process started.
     pub location: Option<PathBuf>,
+    /// Dot-source the PowerShell profiles (all users' and the user's, all hosts and the
+    /// console's) in the job's pipeline before the script, as a console would at start.
+    pub load_profile: bool,
 }
 
 impl Invocation {
@@ -60,6 +63,7 @@ impl Invocation {
             env: Vec::new(),
             variables: Vec::new(),
             location: None,
+            load_profile: false,
         }
     }
 
@@ -70,6 +74,7 @@ impl Invocation {
             env: Vec::new(),
             variables: Vec::new(),
             location: None,
+            load_profile: false,
         }
     }
 

@@ -200,6 +200,17 @@ impl Session {
             args.push((name.clone(), value.to_wire(inner.as_ref()).await?));
         }
         let spec = match invocation.script {
+            ScriptSource::File(path) if invocation.load_profile => CommandSpec {
+                command: WITH_PROFILE_SCRIPT.into(),
+                is_script: true,
+                args: vec![
+                    (
+                        "__PSUJobsScript".into(),
+                        Value::Str(path.to_string_lossy().into_owned()),
+                    ),
+                    ("__PSUJobsParameters".into(), hashtable(args)),
+                ],
+            },
             ScriptSource::File(path) => CommandSpec {
                 command: path.to_string_lossy().into_owned(),
                 is_script: false,
@@ -234,6 +245,27 @@ impl Session {
         Ok(RunHandle::new(events_rx, outcome_rx, stopper))
     }
 }
+
+/// The job's pipeline when its script loads the profiles: the paths and `$PROFILE` a console
+/// sets, each profile that exists dot-sourced into the global scope (one that fails is a
+/// warning, and the job goes on, as in a console), then the script with its parameters.
+/// Engine APIs only, for the reason [`prepare_command`] gives; the names are unlikely to meet
+/// a script's own, since script text runs in the global scope.
+const WITH_PROFILE_SCRIPT: &str = r#"param($__PSUJobsScript, $__PSUJobsParameters)
+$__PSUJobsUser = if ($IsWindows) { [IO.Path]::Combine([Environment]::GetFolderPath('MyDocuments'), 'PowerShell') } elseif ($env:XDG_CONFIG_HOME) { [IO.Path]::Combine($env:XDG_CONFIG_HOME, 'powershell') } else { [IO.Path]::Combine($HOME, '.config', 'powershell') }
+$__PSUJobsProfiles = [ordered]@{
+    AllUsersAllHosts = [IO.Path]::Combine($PSHOME, 'profile.ps1')
+    AllUsersCurrentHost = [IO.Path]::Combine($PSHOME, 'Microsoft.PowerShell_profile.ps1')
+    CurrentUserAllHosts = [IO.Path]::Combine($__PSUJobsUser, 'profile.ps1')
+    CurrentUserCurrentHost = [IO.Path]::Combine($__PSUJobsUser, 'Microsoft.PowerShell_profile.ps1')
+}
+$global:PROFILE = [psobject]$__PSUJobsProfiles.CurrentUserCurrentHost
+foreach ($__PSUJobsEntry in $__PSUJobsProfiles.GetEnumerator()) { $PROFILE.PSObject.Properties.Add([psnoteproperty]::new($__PSUJobsEntry.Key, $__PSUJobsEntry.Value)) }
+foreach ($__PSUJobsEntry in $__PSUJobsProfiles.Values) {
+    if ([IO.File]::Exists($__PSUJobsEntry)) { try { . $__PSUJobsEntry } catch { Write-Warning "the profile $__PSUJobsEntry failed: $_" } }
+}
+& $__PSUJobsScript @__PSUJobsParameters
+"#;
 
 const PREPARE_SCRIPT: &str = "param($Variables, $Globals, $Location) foreach ($e in $Variables.GetEnumerator()) { [Environment]::SetEnvironmentVariable([string]$e.Key, [string]$e.Value) }; foreach ($g in $Globals.GetEnumerator()) { $ExecutionContext.SessionState.PSVariable.Set([string]$g.Key, $g.Value) }; if ($Location) { try { $null = $ExecutionContext.SessionState.Path.SetLocation([WildcardPattern]::Escape($Location)) } catch { throw $_ }; [Environment]::CurrentDirectory = $Location }";
 

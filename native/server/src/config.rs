@@ -33,6 +33,8 @@ pub struct ScriptSettings {
     pub roles: Vec<String>,
     /// Only other jobs may run the script (`-Integrated`), not a person or a REST client.
     pub disable_manual_invocation: bool,
+    /// Jobs run the PowerShell profiles first, as a console does.
+    pub load_profile: bool,
     pub description: Option<String>,
     pub tags: Vec<String>,
 }
@@ -51,6 +53,7 @@ impl Default for ScriptSettings {
             credential: None,
             roles: Vec::new(),
             disable_manual_invocation: false,
+            load_profile: false,
             description: None,
             tags: Vec::new(),
         }

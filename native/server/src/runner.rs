@@ -101,6 +101,7 @@ impl Runner {
                 ));
             }
             invocation.location = spec.location.clone();
+            invocation.load_profile = spec.load_profile;
             for (name, value) in &spec.parameters {
                 invocation = invocation.param(name, to_psrp(value));
             }

@@ -839,3 +839,61 @@ async fn canceling_a_job_waiting_on_feedback() {
     let r = s.get(&format!("/api/v1/job/{id}/feedback")).await;
     expect_error(r, 404, "job.feedback.none").await;
 }
+
+/// `LoadProfile`: the profiles run in the job before the script, as in a console; a broken one
+/// is a warning and the script still runs. Without it, nothing of them is seen.
+#[tokio::test]
+async fn load_profile_runs_the_profiles_first() {
+    let home = tempfile::tempdir().unwrap();
+    let profiles = home.path().join("powershell");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(
+        profiles.join("profile.ps1"),
+        "function Get-Greeting { 'hello from the profile' }\nWrite-Host 'profile loaded'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        profiles.join("Microsoft.PowerShell_profile.ps1"),
+        "throw 'broken profile'\n",
+    )
+    .unwrap();
+    let config = format!(
+        "[environments.profiled]\nexecutable = {pwsh:?}\nvariables = {{ XDG_CONFIG_HOME = {home:?} }}\n\
+         [scripts.\"with.ps1\"]\nEnvironment = \"profiled\"\nLoadProfile = true\n\
+         [scripts.\"without.ps1\"]\nEnvironment = \"profiled\"\n",
+        pwsh = pwsh(),
+        home = home.path().display().to_string(),
+    );
+    let script = "param([string]$Name, [switch]$Loud)\n\
+                  if (Get-Command Get-Greeting -ErrorAction Ignore) { \"$(Get-Greeting), $Name $Loud\" } else { 'no profile' }\n\
+                  $PROFILE.CurrentUserAllHosts\n";
+    let s = Server::start(&config, &[("with.ps1", script), ("without.ps1", script)]).await;
+
+    let id = s.run("with.ps1?Name=ada&Loud=true", json!({})).await;
+    let job = s.wait_done(id).await;
+    assert_eq!(job["status"], 10, "Warning: the broken profile, {job}");
+    let data = pipeline_data(&s, id).await;
+    assert_eq!(
+        data,
+        [
+            "<S>hello from the profile, ada True</S>".to_string(),
+            format!("<S>{}</S>", profiles.join("profile.ps1").display()),
+        ]
+    );
+    let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
+    let messages: Vec<&str> = output
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages[0], "profile loaded");
+    assert!(
+        messages[1].contains("Microsoft.PowerShell_profile.ps1 failed: broken profile"),
+        "{messages:?}"
+    );
+
+    let id = s.run("without.ps1?Name=ada", json!({})).await;
+    assert_eq!(s.wait_done(id).await["status"], 2);
+    assert_eq!(pipeline_data(&s, id).await[0], "<S>no profile</S>");
+}

@@ -175,6 +175,7 @@ async fn start(
             .as_ref()
             .map(|dir| app.repo.root().join(dir)),
         error_action: script.script_error_action,
+        load_profile: script.load_profile,
     };
     let job = app.engine.submit(job, spec)?;
     tracing::info!(job = job.id, script = %job.script_full_path, by = %caller.name, "job queued");

@@ -68,6 +68,7 @@ fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
         script_error_action: s.script_error_action.map(|a| a.name().to_owned()),
         roles: s.roles,
         disable_manual_invocation: s.disable_manual_invocation,
+        load_profile: s.load_profile,
         content: with_content.then(|| std::fs::read_to_string(&at.file).unwrap_or_default()),
     }
 }

@@ -51,4 +51,6 @@ pub struct RunSpec {
     pub location: Option<PathBuf>,
     /// `$ErrorActionPreference` for the script, when its settings set one.
     pub error_action: Option<ErrorAction>,
+    /// Run the PowerShell profiles before the script (`LoadProfile`).
+    pub load_profile: bool,
 }
