@@ -91,9 +91,11 @@ Describe 'Get-PSUScript' {
         @(Get-PSUScript -Name 'Scr*').FullPath | Should -Be @('Script.ps1', 'Script1.ps1')
     }
 
-    It 'completes script names from the server' {
-        $line = "Invoke-PSUScript -Name Scri"
-        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+    It 'completes script names from the server: <_>' -ForEach @(
+        # -Script takes a Script object or a name, so a name is completed there too.
+        'Invoke-PSUScript -Name Scri', 'Invoke-PSUScript -Script Scri', 'Get-PSUJob -Script Scri'
+    ) {
+        $completion = TabExpansion2 -inputScript $_ -cursorColumn $_.Length
         $completion.CompletionMatches.CompletionText | Should -Contain 'Script1.ps1'
     }
 

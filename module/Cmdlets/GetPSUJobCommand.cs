@@ -41,6 +41,7 @@ namespace PSUJobs
         /// <summary>Only jobs of this script (from Get-PSUScript).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ScriptSet)]
         [ScriptTransformation]
+        [ArgumentCompleter(typeof(ScriptNameCompleter))]
         public Script? Script { get; set; }
 
         /// <summary>Only jobs in this state.</summary>

@@ -38,6 +38,7 @@ namespace PSUJobs
         /// <summary>The script, from Get-PSUScript, or its name.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ScriptSet)]
         [ScriptTransformation]
+        [ArgumentCompleter(typeof(ScriptNameCompleter))]
         public Script? Script { get; set; }
 
         /// <summary>The script's parameters, instead of (or besides) dynamic parameters.</summary>
