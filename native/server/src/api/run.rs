@@ -17,10 +17,10 @@ use crate::auth::{Action, Caller, Role};
 use crate::config::EnvironmentKind;
 use crate::engine::{ParamValue, RunAs, RunSpec};
 
-/// Marks a request that a running job made over its integrated channel (the job's id): the
-/// one way past a script's `DisableManualInvocation`.
+/// Marks a request that a running job made over its integrated channel: the one way past a
+/// script's `DisableManualInvocation`.
 #[derive(Debug, Clone, Copy)]
-pub struct CallingJob(pub i64);
+pub struct CallingJob;
 
 pub async fn by_id(
     State(app): State<AppState>,

@@ -108,7 +108,7 @@ pub async fn dispatch(router: &Router, caller: &Caller, job_id: i64, call: Call)
     };
     // The identity the REST auth layer would have put here from an app token.
     request.extensions_mut().insert(caller.clone());
-    request.extensions_mut().insert(CallingJob(job_id));
+    request.extensions_mut().insert(CallingJob);
     let response = match router.clone().oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
