@@ -122,12 +122,15 @@ impl ConsoleColor {
         Self::White,
     ];
 
-    /// The colour a serialized `ConsoleColor` names: its name, or its value as text.
+    /// The colour a serialized `ConsoleColor` names: its value as text (how host calls send
+    /// it, read without formatting any name), or its name.
     pub fn from_text(text: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|c| format!("{c:?}").eq_ignore_ascii_case(text))
-            .or_else(|| Self::ALL.get(text.parse::<usize>().ok()?).copied())
+        match text.parse::<usize>() {
+            Ok(value) => Self::ALL.get(value).copied(),
+            Err(_) => Self::ALL
+                .into_iter()
+                .find(|c| format!("{c:?}").eq_ignore_ascii_case(text)),
+        }
     }
 }
 
