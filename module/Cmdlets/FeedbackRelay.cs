@@ -138,6 +138,6 @@ namespace PSUJobs
         }
 
         /// <summary>The server takes every answer as text (over TLS when the server uses it).</summary>
-        private static string Plain(SecureString secret) => new NetworkCredential(string.Empty, secret).Password;
+        internal static string Plain(SecureString secret) => new NetworkCredential(string.Empty, secret).Password;
     }
 }

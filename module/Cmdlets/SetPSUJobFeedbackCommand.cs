@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using PSUJobs.Client;
 using PSUJobs.Models;
@@ -81,7 +80,7 @@ namespace PSUJobs
                 fields[entry.Key.ToString() ?? string.Empty] = value switch
                 {
                     null => string.Empty,
-                    SecureString secure => new NetworkCredential(string.Empty, secure).Password,
+                    SecureString secure => FeedbackRelay.Plain(secure),
                     _ => LanguagePrimitives.ConvertTo<string>(value),
                 };
             }
