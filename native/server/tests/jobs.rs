@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Server, expect_error, pwsh};
+use common::{Server, expect_error, pwsh, texts};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -225,13 +225,10 @@ async fn parameters_streams_and_pipeline_output() {
     );
 
     let params = s.get_json(&format!("/api/v1/job/{id}/parameters")).await;
-    let names: Vec<&str> = params
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Name", "Loud", "Count", "Letters", "When", "Map"]);
+    assert_eq!(
+        texts(&params, "name"),
+        ["Name", "Loud", "Count", "Letters", "When", "Map"]
+    );
 
     let r = s
         .req(
@@ -881,12 +878,7 @@ async fn load_profile_runs_the_profiles_first() {
         ]
     );
     let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
-    let messages: Vec<&str> = output
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["message"].as_str().unwrap())
-        .collect();
+    let messages = texts(&output, "message");
     assert_eq!(messages[0], "profile loaded");
     assert!(
         messages[1].contains("Microsoft.PowerShell_profile.ps1 failed: broken profile"),

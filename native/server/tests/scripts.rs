@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Server, expect_error};
+use common::{Server, expect_error, texts};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -37,13 +37,7 @@ async fn lists_scripts_with_stable_ids_and_settings() {
     let config = "[scripts.\"sub/b.ps1\"]\nDescription = \"the b\"\nMaxHistory = 7\nTimeOut = 2\nTags = [\"t\"]\nDisableManualInvocation = true\n";
     let mut s = Server::start(config, &[("a.ps1", "'a'"), ("sub/b.ps1", "'b'")]).await;
     let list = s.get_json("/api/v1/script").await;
-    let paths: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["fullPath"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["a.ps1", "sub/b.ps1"]);
+    assert_eq!(texts(&list, "fullPath"), ["a.ps1", "sub/b.ps1"]);
     let b = &list[1];
     assert_eq!(
         (

@@ -312,3 +312,12 @@ pub async fn expect_error(r: Response, status: u16, id: &str) -> String {
     assert_eq!(body["id"], id, "{body}");
     body["message"].as_str().unwrap().to_string()
 }
+
+/// The text field `field` of each object of a JSON array (names, paths, messages…).
+pub fn texts<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
