@@ -149,6 +149,7 @@ function Invoke-Test {
             $postgres = $null
         } else {
             $env:PSUJOBS_TEST_POSTGRES = $postgres.Url
+            $env:PSUJOBS_TEST_POSTGRES_CA = $postgres.Ca
         }
     }
     try {
@@ -164,7 +165,7 @@ function Invoke-Test {
     } finally {
         if ($postgres) {
             Stop-TestPostgres $postgres
-            Remove-Item Env:PSUJOBS_TEST_POSTGRES
+            Remove-Item Env:PSUJOBS_TEST_POSTGRES, Env:PSUJOBS_TEST_POSTGRES_CA
         }
     }
     $passed = $cargo.Passed + $pesterCounts.Passed

@@ -82,6 +82,28 @@ Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
         }
     }
 
+    It 'keeps its data over TLS checked as the URL''s sslmode asks, and says why it will not start when the check fails' -Skip:(-not $env:PSUJOBS_TEST_POSTGRES_CA) {
+        # The test cluster's certificate names localhost only, issued by the CA in
+        # PSUJOBS_TEST_POSTGRES_CA (a database without TLS skips this test).
+        $tls = "${schema}_tls"
+        Invoke-Sql "CREATE SCHEMA $tls" | Out-Null
+        $url = ($database -replace "$schema`$", $tls) -replace '@127\.0\.0\.1:', '@localhost:'
+        $checked = "$url&application_name=$tls&sslmode=verify-full&sslrootcert=$([uri]::EscapeDataString($env:PSUJOBS_TEST_POSTGRES_CA))"
+        $tlsServer = Start-TestServer -Database $checked
+        try {
+            $job = Invoke-PSUScript -Name 'Script.ps1' -Label 'sealed' -ComputerName $tlsServer.Url -AppToken $tlsServer.Token -Wait
+            $job.Label | Should -Be 'sealed'
+            $sessions = Invoke-Sql "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = '$tls'"
+            @($sessions).Count | Should -BeGreaterThan 0
+            $sessions | Sort-Object -Unique | Should -Be 't' -Because 'every session of the server is encrypted'
+        } finally {
+            Stop-TestServer $tlsServer
+        }
+        { Start-TestServer -Database ($checked -replace '@localhost:', '@127.0.0.1:') -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
+            Should -Throw '*certificate not valid for name "127.0.0.1"*'
+        Invoke-Sql "DROP SCHEMA $tls CASCADE" | Out-Null
+    }
+
     It 'has every job after a restart' {
         $job = Invoke-PSUScript -Name 'Script.ps1' -Label 'kept'
         $job | Wait-PSUJob -Silent | Out-Null

@@ -1,7 +1,9 @@
 <#
     A throwaway PostgreSQL for the test run: a fresh cluster in a temporary folder, listening
-    on a free loopback port, trusting local connections, removed afterwards. The PostgreSQL
-    store's tests (cargo and Pester) find it through PSUJOBS_TEST_POSTGRES.
+    on a free loopback port, trusting local connections, offering TLS with a certificate of a
+    CA made for the run, removed afterwards. The PostgreSQL store's tests (cargo and Pester)
+    find it through PSUJOBS_TEST_POSTGRES, and the CA's certificate through
+    PSUJOBS_TEST_POSTGRES_CA.
 #>
 
 Import-Module (Join-Path $PSScriptRoot '../TestServer.psm1')
@@ -42,11 +44,38 @@ function Start-TestPostgres {
         Data = Join-Path $folder 'data'
         Bin = $bin
         RunAs = $as
-        Options = "-c listen_addresses=127.0.0.1 -p $port -k $folder"
+        Options = "-c listen_addresses=127.0.0.1 -p $port -k $folder -c ssl=on -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key"
+        Ca = Join-Path $folder 'ca.crt'
     }
+    New-TestCertificates $folder
+    if ($as) { & chown postgres (Join-Path $folder 'server.crt') (Join-Path $folder 'server.key') }
     Invoke-PostgresTool $cluster 'initdb' @('-D', $cluster.Data, '-U', 'psujobs', '--auth=trust', '-E', 'UTF8', '--no-instructions')
     Invoke-PostgresTool $cluster 'pg_ctl' (Get-ServerArguments $cluster 'start')
     $cluster
+}
+
+function New-TestCertificates([string] $Folder) {
+    # ca.crt, and server.crt/server.key issued by it for the name localhost only, so that
+    # checking the name fails when connecting to 127.0.0.1 and passes for localhost.
+    $x509 = 'System.Security.Cryptography.X509Certificates'
+    $caKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $caRequest = New-Object "$x509.CertificateRequest" 'CN=psujobs test CA', $caKey, 'SHA256'
+    $caRequest.CertificateExtensions.Add((New-Object "$x509.X509BasicConstraintsExtension" $true, $false, 0, $true))
+    $caRequest.CertificateExtensions.Add((New-Object "$x509.X509KeyUsageExtension" 'KeyCertSign, CrlSign', $true))
+    $now = [DateTimeOffset]::UtcNow
+    $ca = $caRequest.CreateSelfSigned($now.AddHours(-1), $now.AddDays(2))
+    $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $request = New-Object "$x509.CertificateRequest" 'CN=localhost', $key, 'SHA256'
+    $names = New-Object "$x509.SubjectAlternativeNameBuilder"
+    $names.AddDnsName('localhost')
+    $request.CertificateExtensions.Add($names.Build())
+    $server = $request.Create($ca, $now.AddHours(-1), $now.AddDays(1), [byte[]](1..8))
+    Set-Content -LiteralPath (Join-Path $Folder 'ca.crt') -Value $ca.ExportCertificatePem()
+    Set-Content -LiteralPath (Join-Path $Folder 'server.crt') -Value $server.ExportCertificatePem()
+    $keyFile = Join-Path $Folder 'server.key'
+    Set-Content -LiteralPath $keyFile -Value $key.ExportPkcs8PrivateKeyPem()
+    # PostgreSQL refuses a key others can read.
+    & chmod 600 $keyFile
 }
 
 function Get-ServerArguments([object] $Cluster, [string] $Action) {

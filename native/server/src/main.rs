@@ -35,7 +35,8 @@ struct Common {
     #[arg(long, global = true, env = "PSUJOBS_DATA")]
     data: Option<PathBuf>,
     /// Keep jobs in PostgreSQL instead of SQLite in the data folder:
-    /// postgres://user:password@host:port/database (plain TCP or a Unix socket; no TLS).
+    /// postgres://user:password@host:port/database[?sslmode=verify-full&sslrootcert=ca.pem]
+    /// (TCP with TLS as libpq's sslmode asks, or a Unix socket).
     #[arg(long, global = true, env = "PSUJOBS_DATABASE")]
     database: Option<String>,
 }

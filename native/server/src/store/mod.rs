@@ -5,8 +5,10 @@ mod copy;
 mod listing;
 mod postgres;
 mod postgres_lease;
+mod postgres_options;
 #[cfg(test)]
 mod postgres_scratch;
+mod postgres_tls;
 mod schema;
 mod sqlite;
 #[cfg(test)]
@@ -28,6 +30,10 @@ pub enum StoreError {
     Postgres(#[from] tokio_postgres::Error),
     #[error("cannot get a PostgreSQL connection: {0}")]
     Pool(String),
+    /// The connection string's TLS options cannot be met (a bad `sslmode`, an unreadable
+    /// `sslrootcert`).
+    #[error("PostgreSQL TLS: {0}")]
+    Tls(String),
     /// Another server already serves from this store (see [`Store::lock_for_server`]).
     #[error("{0}")]
     InUse(String),

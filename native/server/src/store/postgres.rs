@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
+use tokio_postgres::Row;
+use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
 use super::listing::{Listing, Param};
 use super::postgres_lease::Lease;
+use super::postgres_options::{SslMode, take_tls_options};
+use super::postgres_tls::Rustls;
 use super::{
     Appended, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
     beyond_history, off_worker, schema, terminal_statuses,
@@ -83,6 +86,19 @@ impl Retry {
     }
 }
 
+/// The settings and the TLS connector a connection string names, `sslmode` and `sslrootcert`
+/// read as libpq reads them.
+pub(super) fn connection(text: &str) -> StoreResult<(tokio_postgres::Config, Rustls)> {
+    let (rest, tls) = take_tls_options(text).map_err(StoreError::Tls)?;
+    let mut config = tokio_postgres::Config::from_str(&rest)?;
+    config.ssl_mode(match tls.mode {
+        SslMode::Disable => PgSslMode::Disable,
+        SslMode::Prefer => PgSslMode::Prefer,
+        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => PgSslMode::Require,
+    });
+    Ok((config, Rustls::new(&tls).map_err(StoreError::Tls)?))
+}
+
 pub struct PostgresStore {
     pool: Pool,
     /// Dropped with `shutdown_background`: a store may be dropped on an async thread, where
@@ -96,7 +112,7 @@ impl PostgresStore {
     /// Connects (URL `postgres://user:password@host:port/database` or libpq key=value text)
     /// and creates the tables when missing.
     pub fn connect(url: &str) -> StoreResult<Self> {
-        let mut config = tokio_postgres::Config::from_str(url)?;
+        let (mut config, tls) = connection(url)?;
         if config.get_connect_timeout().is_none() {
             // An unreachable host fails the start in seconds rather than at TCP's own pace.
             config.connect_timeout(CONNECT_TIMEOUT);
@@ -112,7 +128,7 @@ impl PostgresStore {
             })?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

@@ -1,20 +1,32 @@
 //! Test support for the PostgreSQL store: a schema of its own per test, and side sessions.
 
-use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use super::PostgresStore;
+use super::postgres::connection;
 
 /// A `postgres://` URL of a database the tests may create schemas in. CI provides one; a
 /// developer without PostgreSQL skips these tests, and each says so.
 pub fn database() -> Option<String> {
-    match std::env::var("PSUJOBS_TEST_POSTGRES") {
-        Ok(url) => Some(url),
+    setting("PSUJOBS_TEST_POSTGRES", "a postgres:// URL")
+}
+
+/// The PEM file of the CA that issued the test database's certificate: CI's cluster offers
+/// TLS; a developer's own database may not, and the TLS tests then say they are skipped.
+pub fn test_ca() -> Option<String> {
+    database()?;
+    setting("PSUJOBS_TEST_POSTGRES_CA", "the test database's CA")
+}
+
+/// The environment variable `name`, which CI must set and a developer may leave out.
+fn setting(name: &str, what: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) => Some(value),
         Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("CI runs the PostgreSQL store tests: set PSUJOBS_TEST_POSTGRES")
+            panic!("CI runs the PostgreSQL store tests: set {name} ({what})")
         }
         Err(_) => {
-            eprintln!("skipped: PSUJOBS_TEST_POSTGRES (a postgres:// URL) is not set");
+            eprintln!("skipped: {name} ({what}) is not set");
             None
         }
     }
@@ -59,7 +71,8 @@ pub fn session(url: &str) -> (tokio::runtime::Runtime, tokio_postgres::Client) {
         .build()
         .unwrap();
     let client = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+        let (config, tls) = connection(url).unwrap();
+        let (client, connection) = config.connect(tls).await.unwrap();
         tokio::spawn(connection);
         client
     });
