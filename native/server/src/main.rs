@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use psujobs_server::auth::{self, Role};
+use psujobs_server::backup;
 use psujobs_server::config::{FileConfig, Settings, TlsFiles};
 use psujobs_server::secrets::SecretBox;
 use psujobs_server::serve;
@@ -54,6 +55,12 @@ enum Command {
     /// Copy the SQLite store of the data folder into the empty PostgreSQL store of
     /// --database, ids included; serve with that --database and the same data folder after.
     CopyStore,
+    /// Copy the SQLite store and the credentials' key into a new folder while the server
+    /// serves; the folder is a data folder to serve from (or restore from).
+    Backup {
+        /// The folder to create.
+        folder: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -206,6 +213,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CopyStore => copy_store(&settings(&cli.common, None)?),
+        Command::Backup { folder } => backup::back_up(&settings(&cli.common, None)?, folder),
         Command::Credential(CredentialCommand::Set { name, user }) => {
             let settings = settings(&cli.common, None)?;
             let store = serve::open_store(&settings)?;
@@ -230,7 +238,7 @@ fn copy_store(settings: &Settings) -> anyhow::Result<()> {
     let Some(url) = &settings.database else {
         anyhow::bail!("copy-store copies into PostgreSQL: name the database with --database");
     };
-    let file = settings.data_dir.join("jobs.db");
+    let file = settings.data_dir.join(SqliteStore::FILE);
     if !file.is_file() {
         anyhow::bail!(
             "there is no SQLite store to copy: {} does not exist",

@@ -1,4 +1,5 @@
-//! Files only their owner may read (the admin token, the secret key).
+//! Files only their owner may read (the admin token, the secret key), and folders only their
+//! owner may enter (a backup).
 
 use std::io::Write;
 use std::path::Path;
@@ -23,4 +24,13 @@ pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         file.write_all(contents)?;
         file.sync_all()
     }
+}
+
+/// Creates the folder `path` (and its missing parents), which only its owner may enter.
+pub fn create_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
 }

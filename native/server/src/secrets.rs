@@ -28,6 +28,11 @@ pub enum SecretError {
     Corrupt,
 }
 
+/// The key that seals the stored credentials: without it they cannot be opened.
+pub fn key_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join(KEY_FILE)
+}
+
 pub struct SecretBox {
     enc_key: [u8; 32],
     mac_key: [u8; 32],
@@ -35,7 +40,7 @@ pub struct SecretBox {
 
 impl SecretBox {
     pub fn open_or_create(data_dir: &Path) -> Result<Self, SecretError> {
-        let path = data_dir.join(KEY_FILE);
+        let path = key_file(data_dir);
         let key_error = |source| SecretError::KeyFile {
             path: path.display().to_string(),
             source,

@@ -3,39 +3,14 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use common::{Server, expect_error};
 use serde_json::json;
-
-fn set_credential(s: &Server, name: &str, user: &str, secret: &str) {
-    let mut child = s
-        .command()
-        .args(["credential", "set", name, "--user", user])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{secret}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[tokio::test]
 async fn credential_parameters_are_decrypted_only_for_the_job() {
     let script = "param([pscredential]$Cred)\n\"$($Cred.UserName):$($Cred.GetNetworkCredential().Password)\"";
     let s = Server::start("", &[("cred.ps1", script)]).await;
-    set_credential(&s, "svc", "svc-user", "Pa55-unique-secret");
+    s.set_credential("svc", "svc-user", "Pa55-unique-secret");
     let db = std::fs::read(s.data().join("jobs.db")).unwrap();
     let wal = std::fs::read(s.data().join("jobs.db-wal")).unwrap_or_default();
     for bytes in [&db, &wal] {
@@ -75,7 +50,7 @@ async fn credential_parameters_are_decrypted_only_for_the_job() {
 #[tokio::test]
 async fn run_as_fails_with_a_clear_reason_when_it_cannot_switch() {
     let s = Server::start("", &[("who.ps1", "[Environment]::UserName")]).await;
-    set_credential(&s, "other", "nobody", "x");
+    s.set_credential("other", "nobody", "x");
     let id = s.run("who.ps1", json!({"credential": "other"})).await;
     let job = s.wait_done(id).await;
     assert_eq!(job["credential"], "other");

@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard, TryLockError as Busy};
 use chrono::{DateTime, SecondsFormat, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use rusqlite::{
-    Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
-    types::Value as Sql,
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+    params_from_iter, types::Value as Sql,
 };
 use uuid::Uuid;
 
@@ -34,13 +34,16 @@ fn time_text(t: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 impl SqliteStore {
-    /// Opens (creating when needed) `jobs.db` in `data_dir`.
+    /// The store's file in the data folder.
+    pub const FILE: &str = "jobs.db";
+
+    /// Opens (creating when needed) [`Self::FILE`] in `data_dir`.
     pub fn open(data_dir: &Path) -> StoreResult<Self> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let conn = Connection::open(data_dir.join("jobs.db"))?;
+        let conn = Connection::open(data_dir.join(Self::FILE))?;
         // WAL: readers never block the writer, and a killed server loses nothing committed.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -51,6 +54,21 @@ impl SqliteStore {
             data_dir: data_dir.to_path_buf(),
             lease: Mutex::new(None),
         })
+    }
+
+    /// Writes a consistent copy of the store to `file`, which must not exist, while servers go
+    /// on reading and writing it; returns how many jobs the copy holds, read back from it.
+    pub fn back_up_into(&self, file: &Path) -> StoreResult<i64> {
+        let Some(target) = file.to_str() else {
+            return Err(StoreError::Io {
+                path: file.display().to_string(),
+                source: std::io::Error::other("SQLite needs a path that is valid UTF-8"),
+            });
+        };
+        // One read transaction: the copy is the store as of one moment, compacted.
+        self.conn().execute("VACUUM INTO ?1", [target])?;
+        let copy = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(copy.query_row("SELECT COUNT(*) FROM jobs", [], |row| row.get(0))?)
     }
 
     pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
