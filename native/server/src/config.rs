@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pwsh_location::default_pwsh;
 
@@ -63,7 +63,7 @@ impl Default for ScriptSettings {
 /// The `ScriptErrorAction` values a job can run under (PSU's `Suspend` and `Break` have no
 /// meaning in a job: PowerShell 7 refuses the first as a preference, and the second would
 /// wait for a debugger no one attaches).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorAction {
     SilentlyContinue,
     Stop,
@@ -84,7 +84,7 @@ impl ErrorAction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EnvironmentKind {
     #[default]
@@ -93,7 +93,7 @@ pub enum EnvironmentKind {
 }
 
 /// A named environment: which executable runs jobs.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EnvironmentConfig {
     pub kind: EnvironmentKind,

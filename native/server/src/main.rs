@@ -252,14 +252,15 @@ fn copy_store(settings: &Settings) -> anyhow::Result<()> {
     target.lock_for_server()?;
     let copied = store::sqlite_to_postgres(&source, &target)?;
     eprintln!(
-        "copied {} into PostgreSQL: jobs {}, output records {}, pipeline objects {}, scripts {}, app tokens {}, credentials {}",
+        "copied {} into PostgreSQL: jobs {}, output records {}, pipeline objects {}, scripts {}, app tokens {}, credentials {}, queued runs {}",
         file.display(),
         copied.jobs,
         copied.outputs,
         copied.pipeline,
         copied.scripts,
         copied.tokens,
-        copied.credentials
+        copied.credentials,
+        copied.queued_runs
     );
     eprintln!(
         "serve with --database and this data folder: it holds the key that opens the credentials"

@@ -74,7 +74,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let repo = Repository::open(&settings.repository)?;
     let secrets = Arc::new(SecretBox::open_or_create(&settings.data_dir)?);
     let metrics = Arc::new(Metrics::default());
-    let engine = Engine::new(store, settings.clone(), metrics);
+    let engine = Engine::new(store, settings.clone(), metrics, secrets.clone());
     let groomer = engine::spawn_groomer(engine.clone());
     let state = AppState {
         engine: engine.clone(),
@@ -95,6 +95,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let router = api::router(state);
     let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
     engine.attach_channel(channel.clone());
+    let resumed = engine.resume()?;
+    if resumed > 0 {
+        tracing::info!(
+            count = resumed,
+            "queued again the jobs accepted before the restart"
+        );
+    }
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let stop = CancellationToken::new();
     tokio::spawn({

@@ -1,5 +1,5 @@
-//! Crash and shutdown: nothing stored is lost, and jobs the server could not finish are
-//! marked Failed with the reason.
+//! Crash and shutdown: nothing stored is lost, jobs the server could not finish are marked
+//! Failed with the reason, and jobs it had not started yet run after the restart.
 
 mod common;
 
@@ -37,7 +37,7 @@ async fn running_with_output(s: &Server, id: i64) -> i64 {
 const RUNNING: usize = 20;
 
 #[tokio::test]
-async fn kill_9_with_20_jobs_running_then_restart_marks_them_failed() {
+async fn kill_9_with_20_jobs_running_then_restart_marks_them_failed_and_runs_the_queued_one() {
     // No warm processes: a killed server would leave them behind.
     let mut s = Server::start(
         &format!("warm_processes = 0\nconcurrent_jobs = {RUNNING}\n"),
@@ -75,14 +75,68 @@ async fn kill_9_with_20_jobs_running_then_restart_marks_them_failed() {
         let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
         assert_eq!(output[0]["message"], "before", "job {id}");
     }
-    let job = s.get_json(&format!("/api/v1/job/{queued}")).await;
-    assert_eq!(job["status"], 3);
-    assert!(job["output"].as_str().unwrap().contains("queued"));
+    let job = s.wait_for(queued, |j| j["status"] == 1).await;
+    assert!(job["startTime"].is_string(), "{job}");
     // The admin token file is not rewritten, and the old token still works.
     assert_eq!(
         std::fs::read_to_string(s.data().join("admin.token")).unwrap(),
         s.admin
     );
+}
+
+#[tokio::test]
+async fn queued_jobs_run_after_a_crash_in_order_with_their_parameters_and_credentials() {
+    let echo = "param([string]$Text, [pscredential]$Cred)\n\"$Text|$($Cred.UserName):$($Cred.GetNetworkCredential().Password)\"";
+    let mut s = Server::start(
+        "warm_processes = 0\nconcurrent_jobs = 1\n",
+        &[("sleep.ps1", SLEEPER), ("echo.ps1", echo)],
+    )
+    .await;
+    s.set_credential("svc", "svc-user", "queued-secret");
+    let running = s.run("sleep.ps1", json!({})).await;
+    let pid = running_with_output(&s, running).await;
+    let queue = |text: &str| {
+        json!({"jobParameters": [
+            {"name": "Text", "value": text},
+            {"name": "Cred", "value": "svc", "isVariable": true}
+        ]})
+    };
+    let first = s.run("echo.ps1", queue("first")).await;
+    let canceled = s.run("echo.ps1", queue("canceled")).await;
+    let second = s.run("echo.ps1", queue("second")).await;
+    let r = s
+        .post(&format!("/api/v1/job/{canceled}/cancel"), json!({}))
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    for file in ["jobs.db", "jobs.db-wal"] {
+        let bytes = std::fs::read(s.data().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(13).any(|w| w == b"queued-secret"),
+            "the kept runs are sealed ({file})"
+        );
+    }
+    s.kill();
+    kill_group(pid);
+    s.restart().await;
+
+    let job = s.get_json(&format!("/api/v1/job/{running}")).await;
+    assert_eq!(job["status"], 3, "{job}");
+    let mut started = Vec::new();
+    for (id, text) in [(first, "first"), (second, "second")] {
+        let job = s.wait_done(id).await;
+        assert_eq!(job["status"], 2, "{job}");
+        started.push(job["startTime"].as_str().unwrap().to_owned());
+        let pipeline = s
+            .get_json(&format!("/api/v1/job/{id}/pipelineOutput"))
+            .await;
+        assert_eq!(
+            pipeline[0]["data"],
+            format!("<S>{text}|svc-user:queued-secret</S>")
+        );
+    }
+    assert!(started[0] < started[1], "oldest first: {started:?}");
+    let job = s.get_json(&format!("/api/v1/job/{canceled}")).await;
+    assert_eq!(job["status"], 5, "a canceled job stays canceled: {job}");
 }
 
 #[tokio::test]

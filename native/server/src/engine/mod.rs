@@ -5,6 +5,7 @@
 mod live;
 mod recovery;
 mod retention;
+mod saved;
 mod sink;
 mod spec;
 
@@ -21,6 +22,7 @@ use crate::ipc::{self, Channel};
 use crate::metrics::Metrics;
 use crate::runner::{self, Outcome, Runner};
 use crate::script_params::ParameterReader;
+use crate::secrets::SecretBox;
 use crate::store::{Appended, Store, StoreError};
 
 pub use live::{Live, Refusal};
@@ -47,6 +49,8 @@ pub struct Engine {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
+    /// Seals the run specs of queued jobs kept in the store.
+    secrets: Arc<SecretBox>,
     /// Script parameters, read once per script content.
     pub parameters: ParameterReader,
     runner: Runner,
@@ -69,8 +73,14 @@ struct State {
 
 impl Engine {
     /// Must be called inside a tokio runtime (the runner starts its warm pools).
-    pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>, metrics: Arc<Metrics>) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+        secrets: Arc<SecretBox>,
+    ) -> Arc<Self> {
         Arc::new(Self {
+            secrets,
             runner: Runner::new(&settings),
             parameters: ParameterReader::new(
                 settings.pwsh.clone(),
@@ -136,6 +146,13 @@ impl Engine {
         job.created_time = Some(Utc::now());
         self.store.insert_job(&mut job)?;
         spec.job_id = job.id;
+        // Kept so that a restart runs it still; if the store refuses, it runs all the same.
+        if let Err(e) = self
+            .store
+            .save_run(job.id, &saved::seal(&spec, &self.secrets))
+        {
+            tracing::error!(job = job.id, error = %e, "cannot keep the queued job's run: a restart before it starts will mark it Failed");
+        }
         self.metrics.jobs_submitted.inc();
         self.state().queue.push_back(spec);
         self.changed();
@@ -187,6 +204,7 @@ impl Engine {
 
     async fn run(self: Arc<Self>, mut spec: RunSpec, live: Arc<Live>) {
         let id = spec.job_id;
+        self.forget_run(id);
         let mut started = self.update(id, |j| {
             j.status = JobStatus::Running;
             j.start_time = Some(Utc::now());
@@ -240,6 +258,50 @@ impl Engine {
         tracing::info!(job = id, status = ?status, "job finished");
         self.state().running.remove(&id);
         self.dispatch();
+    }
+
+    /// Queues again, oldest first, the jobs an earlier run of the server accepted and had not
+    /// started (see [`recover`], which leaves them Queued); returns how many. Call once the
+    /// integrated channel is attached, as the jobs may start at once.
+    pub fn resume(self: &Arc<Self>) -> Result<usize, EngineError> {
+        let mut resumed = 0;
+        for (id, sealed) in self.store.saved_runs()? {
+            let queued = self
+                .store
+                .job(id)?
+                .is_some_and(|j| j.status == JobStatus::Queued);
+            if !queued {
+                self.forget_run(id);
+                continue;
+            }
+            match saved::open(id, &sealed, &self.secrets) {
+                Ok(spec) => {
+                    self.state().queue.push_back(spec);
+                    resumed += 1;
+                }
+                Err(why) => {
+                    tracing::error!(job = id, reason = %why, "cannot run a job queued before the restart");
+                    self.forget_run(id);
+                    self.update(id, |j| {
+                        j.status = JobStatus::Failed;
+                        j.end_time = Some(Utc::now());
+                        j.output = Some(format!(
+                            "queued before the server restarted, and cannot be run: {why}"
+                        ));
+                    })?;
+                }
+            }
+        }
+        self.changed();
+        self.dispatch();
+        Ok(resumed)
+    }
+
+    /// Drops a job's kept run: it started, or never will.
+    fn forget_run(&self, id: i64) {
+        if let Err(e) = self.store.forget_run(id) {
+            tracing::warn!(job = id, error = %e, "cannot drop the job's kept run");
+        }
     }
 
     /// After a Failed run that the script's `RetryLimit` lets run again (`retry` counts from 1):
@@ -308,6 +370,7 @@ impl Engine {
             before != state.queue.len()
         };
         if queued {
+            self.forget_run(id);
             self.update(id, |j| {
                 j.status = JobStatus::Canceled;
                 j.end_time = Some(Utc::now());

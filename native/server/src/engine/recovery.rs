@@ -1,5 +1,8 @@
 //! Start-up repair: jobs the previous server process left unfinished (it died, or was
-//! killed) can no longer be running; they are marked Failed with the reason.
+//! killed) can no longer be running; they are marked Failed with the reason. Queued jobs whose
+//! run was kept stay Queued, for [`super::Engine::resume`] to run.
+
+use std::collections::HashSet;
 
 use chrono::Utc;
 use model::JobStatus;
@@ -15,7 +18,9 @@ const UNFINISHED: [JobStatus; 4] = [
 
 /// Returns how many jobs were repaired.
 pub fn recover(store: &dyn Store) -> Result<usize, StoreError> {
-    let jobs = store.jobs_in_status(&UNFINISHED)?;
+    let kept: HashSet<i64> = store.saved_runs()?.into_iter().map(|(id, _)| id).collect();
+    let mut jobs = store.jobs_in_status(&UNFINISHED)?;
+    jobs.retain(|j| !(j.status == JobStatus::Queued && kept.contains(&j.id)));
     for mut job in jobs.iter().cloned() {
         let was = job.status;
         job.status = if was == JobStatus::Canceling {
@@ -82,5 +87,26 @@ mod tests {
                 .contains("server stopped")
         );
         assert_eq!(recover(&store).unwrap(), 0);
+    }
+
+    #[test]
+    fn leaves_queued_jobs_whose_run_was_kept_for_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let mut job = Job {
+                status: JobStatus::Queued,
+                script_full_path: "a.ps1".into(),
+                ..Job::default()
+            };
+            store.insert_job(&mut job).unwrap();
+            ids.push(job.id);
+        }
+        store.save_run(ids[0], "sealed").unwrap();
+        assert_eq!(recover(&store).unwrap(), 1);
+        let status = |id| store.job(id).unwrap().unwrap().status;
+        assert_eq!(status(ids[0]), JobStatus::Queued);
+        assert_eq!(status(ids[1]), JobStatus::Failed);
     }
 }

@@ -49,11 +49,17 @@ impl Fixture {
             ..Settings::default()
         });
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
-        let engine = Engine::new(store, settings, Arc::new(Metrics::default()));
+        let secrets = Arc::new(SecretBox::open_or_create(dir.path()).unwrap());
+        let engine = Engine::new(
+            store,
+            settings,
+            Arc::new(Metrics::default()),
+            secrets.clone(),
+        );
         let state = AppState {
             engine: engine.clone(),
             repo: Repository::open(&dir.path().join("scripts")).unwrap(),
-            secrets: Arc::new(SecretBox::open_or_create(dir.path()).unwrap()),
+            secrets,
             limiter: Arc::new(FailureLimiter::new(10, Duration::from_secs(60))),
         };
         let channel = Channel::start(api::router(state), &engine).unwrap();

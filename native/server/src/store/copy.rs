@@ -28,6 +28,7 @@ pub struct Copied {
     pub pipeline: u64,
     pub tokens: u64,
     pub credentials: u64,
+    pub queued_runs: u64,
 }
 
 /// Copies `source` into `target`, which must hold no rows yet. Both should be locked against
@@ -63,6 +64,8 @@ enum Batch {
     Entries(Entries, Vec<(i64, i64, String)>),
     Tokens(Vec<TokenRow>),
     Credentials(Vec<StoredCredential>),
+    /// Job id, sealed run spec.
+    QueuedRuns(Vec<(i64, String)>),
 }
 
 struct ScriptRow {
@@ -193,6 +196,18 @@ fn read(conn: &mut Connection, send: &mut dyn FnMut(Batch) -> StoreResult<()>) -
         credential,
         Batch::Credentials,
         send,
+    )?;
+    let run = |r: &Row<'_>| {
+        let spec: String = r.get(1)?;
+        let size = spec.len();
+        Ok(((r.get(0)?, spec), size))
+    };
+    batches(
+        &tx,
+        "SELECT job_id, spec FROM queued_runs ORDER BY job_id",
+        run,
+        Batch::QueuedRuns,
+        send,
     )
 }
 
@@ -253,7 +268,7 @@ async fn load(pool: Pool, mut receiver: mpsc::Receiver<Option<Batch>>) -> StoreR
 
 /// The copy keeps every id, so it goes only into a store that has none yet.
 async fn refuse_rows(tx: &Transaction<'_>) -> StoreResult<()> {
-    for table in ["scripts", "jobs", "tokens", "credentials"] {
+    for table in ["scripts", "jobs", "tokens", "credentials", "queued_runs"] {
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {table})");
         if tx.query_one(&sql, &[]).await?.get::<_, bool>(0) {
             return Err(StoreError::InUse(format!(
@@ -344,6 +359,13 @@ async fn insert(tx: &Transaction<'_>, batch: Batch, copied: &mut Copied) -> Stor
                 column(&rows, |r| r.secret.clone()),
             ],
         ),
+        Batch::QueuedRuns(rows) => (
+            &mut copied.queued_runs,
+            "INSERT INTO queued_runs(job_id, spec)
+             SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[])"
+                .into(),
+            vec![column(&rows, |r| r.0), column(&rows, |r| r.1.clone())],
+        ),
     };
     let args: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref() as _).collect();
     *count += tx.execute(&sql, &args).await?;
@@ -368,8 +390,8 @@ mod tests {
     use crate::store::{Appended, Store};
 
     /// A SQLite store with some of everything: a parent and a child job, a gap where a job was
-    /// deleted, output records and pipeline objects, a revoked token, a credential, a script
-    /// with cached parameters.
+    /// deleted, output records and pipeline objects, a queued job with its kept run, a revoked
+    /// token, a credential, a script with cached parameters.
     fn filled(dir: &std::path::Path) -> SqliteStore {
         let store = SqliteStore::open(dir).unwrap();
         let script = store.script_id("sub/a.ps1").unwrap();
@@ -406,6 +428,12 @@ mod tests {
             ids.push(job.id);
         }
         store.delete_jobs(&ids[2..3]).unwrap();
+        let mut queued = Job {
+            script_full_path: "sub/a.ps1".into(),
+            ..Job::default()
+        };
+        store.insert_job(&mut queued).unwrap();
+        store.save_run(queued.id, "{\"sealed\":\"spec\"}").unwrap();
         store.insert_token("hash-1", "ci", "Reader").unwrap();
         let revoked = store
             .insert_token("hash-2", "old", "Administrator")
@@ -440,11 +468,12 @@ mod tests {
         let copied = sqlite_to_postgres(&source, &target).unwrap();
         let expected = Copied {
             scripts: 1,
-            jobs: 3,
+            jobs: 4,
             outputs: 3,
             pipeline: 6,
             tokens: 2,
             credentials: 1,
+            queued_runs: 1,
         };
         assert_eq!(copied, expected);
 
@@ -473,6 +502,7 @@ mod tests {
             target.credential("svc").unwrap(),
             source.credential("svc").unwrap()
         );
+        assert_eq!(target.saved_runs().unwrap(), source.saved_runs().unwrap());
         let script = source.script_id("sub/a.ps1").unwrap();
         assert_eq!(target.script_id("sub/a.ps1").unwrap(), script);
         assert_eq!(

@@ -165,6 +165,14 @@ pub trait Store: Send + Sync + 'static {
 
     fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()>;
     fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>>;
+
+    /// Keeps what a queued job needs to start (its sealed run spec), so that it survives a
+    /// restart of the server.
+    fn save_run(&self, job_id: i64, spec: &str) -> StoreResult<()>;
+    /// The kept runs, oldest job first.
+    fn saved_runs(&self) -> StoreResult<Vec<(i64, String)>>;
+    /// Forgets a kept run: its job started, or will not.
+    fn forget_run(&self, job_id: i64) -> StoreResult<()>;
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {

@@ -561,9 +561,13 @@ impl Store for PostgresStore {
         self.run(|pool| async move {
             again!(pool, |c| {
                 let tx = c.transaction().await?;
-                for entries in [Entries::Output, Entries::Pipeline] {
+                for table in [
+                    Entries::Output.table(),
+                    Entries::Pipeline.table(),
+                    "queued_runs",
+                ] {
                     tx.execute(
-                        &format!("DELETE FROM {} WHERE job_id = ANY($1)", entries.table()),
+                        &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
                         &[&ids],
                     )
                     .await?;
@@ -677,6 +681,28 @@ impl Store for PostgresStore {
             user: r.get(1),
             secret: r.get(2),
         }))
+    }
+
+    fn save_run(&self, job_id: i64, spec: &str) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO queued_runs(job_id, spec) VALUES ($1, $2)
+             ON CONFLICT(job_id) DO UPDATE SET spec = excluded.spec",
+            args![job_id, spec.to_owned()],
+        )?;
+        Ok(())
+    }
+
+    fn saved_runs(&self) -> StoreResult<Vec<(i64, String)>> {
+        let rows = self.query(
+            "SELECT job_id, spec FROM queued_runs ORDER BY job_id",
+            args![],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn forget_run(&self, job_id: i64) -> StoreResult<()> {
+        self.execute("DELETE FROM queued_runs WHERE job_id = $1", args![job_id])?;
+        Ok(())
     }
 }
 

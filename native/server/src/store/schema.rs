@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS credentials (
     user TEXT NOT NULL,
     secret BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS queued_runs (
+    job_id INTEGER PRIMARY KEY,
+    spec TEXT NOT NULL
+);
 "#;
 
 /// Times are `timestamptz` (SQLite keeps fixed-width UTC text); `run_id` is a `uuid`.
@@ -98,6 +102,10 @@ CREATE TABLE IF NOT EXISTS credentials (
     name TEXT PRIMARY KEY,
     user_name TEXT NOT NULL,
     secret BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queued_runs (
+    job_id BIGINT PRIMARY KEY,
+    spec TEXT NOT NULL
 );
 "#;
 

@@ -311,6 +311,7 @@ impl Store for SqliteStore {
         for id in ids {
             tx.execute("DELETE FROM job_output WHERE job_id = ?1", [id])?;
             tx.execute("DELETE FROM pipeline_output WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM queued_runs WHERE job_id = ?1", [id])?;
             tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
         }
         tx.commit()?;
@@ -443,6 +444,30 @@ impl Store for SqliteStore {
                 },
             )
             .optional()?)
+    }
+
+    fn save_run(&self, job_id: i64, spec: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO queued_runs(job_id, spec) VALUES (?1, ?2)
+             ON CONFLICT(job_id) DO UPDATE SET spec = excluded.spec",
+            params![job_id, spec],
+        )?;
+        Ok(())
+    }
+
+    fn saved_runs(&self) -> StoreResult<Vec<(i64, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT job_id, spec FROM queued_runs ORDER BY job_id")?;
+        let runs = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(runs)
+    }
+
+    fn forget_run(&self, job_id: i64) -> StoreResult<()> {
+        self.conn()
+            .execute("DELETE FROM queued_runs WHERE job_id = ?1", [job_id])?;
+        Ok(())
     }
 }
 

@@ -29,6 +29,7 @@ pub fn run_all(store: &dyn Store) {
     ordering_by_time(store);
     grooming(store);
     tokens_and_credentials(store);
+    saved_runs(store);
 }
 
 /// A second server on the same store is refused until the first closes it.
@@ -262,6 +263,33 @@ fn grooming(store: &dyn Store) {
     assert!(
         store.outputs(old.id, 0, 10).unwrap().is_empty(),
         "output goes with the job"
+    );
+}
+
+fn saved_runs(store: &dyn Store) {
+    let first = job(store, "q.ps1", JobStatus::Queued, None);
+    let second = job(store, "q.ps1", JobStatus::Queued, None);
+    store.save_run(second.id, "second").unwrap();
+    store.save_run(first.id, "draft").unwrap();
+    store.save_run(first.id, "first").unwrap();
+    assert_eq!(
+        store.saved_runs().unwrap(),
+        [
+            (first.id, "first".to_owned()),
+            (second.id, "second".to_owned())
+        ],
+        "oldest job first, the last save kept"
+    );
+    store.forget_run(first.id).unwrap();
+    store.forget_run(first.id).unwrap();
+    let mut ended = second;
+    ended.status = JobStatus::Canceled;
+    ended.end_time = Some(Utc::now());
+    store.update_job(&ended).unwrap();
+    store.delete_jobs(&[ended.id]).unwrap();
+    assert!(
+        store.saved_runs().unwrap().is_empty(),
+        "a deleted job's run goes with it"
     );
 }
 
