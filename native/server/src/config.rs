@@ -229,6 +229,39 @@ impl Settings {
     }
 
     /// Fills the built-in `pwsh` environment and checks references.
+    /// Names of the settings fixed while a server runs that differ between `self` and `other`.
+    pub fn fixed_differences(&self, other: &Settings) -> Vec<&'static str> {
+        let fixed = [
+            ("listen", self.listen != other.listen),
+            ("tls", self.tls != other.tls),
+            ("data", self.data_dir != other.data_dir),
+            ("database", self.database != other.database),
+            ("repository", self.repository != other.repository),
+            (
+                "groom_interval_seconds",
+                self.groom_interval != other.groom_interval,
+            ),
+            (
+                "max_body_bytes",
+                self.max_body_bytes != other.max_body_bytes,
+            ),
+            (
+                "default_environment",
+                self.default_environment != other.default_environment,
+            ),
+            ("environments", self.environments != other.environments),
+            ("pwsh", self.pwsh != other.pwsh),
+            (
+                "warm_processes",
+                self.warm_processes != other.warm_processes,
+            ),
+        ];
+        fixed
+            .into_iter()
+            .filter_map(|(name, changed)| changed.then_some(name))
+            .collect()
+    }
+
     pub fn finish(mut self) -> Result<Self, ConfigError> {
         let pwsh = self.pwsh.clone();
         self.environments

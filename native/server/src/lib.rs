@@ -17,6 +17,7 @@ pub mod runner;
 pub mod script_params;
 pub mod secrets;
 pub mod serve;
+pub mod settings_watch;
 pub mod store;
 mod web;
 

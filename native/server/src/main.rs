@@ -27,7 +27,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct Common {
     /// TOML config file (default ./psujobs.toml when present).
     #[arg(long, global = true, env = "PSUJOBS_CONFIG")]
@@ -63,7 +63,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:5000).
     #[arg(long, env = "PSUJOBS_LISTEN")]
@@ -121,13 +121,17 @@ enum CredentialCommand {
     },
 }
 
-fn settings(common: &Common, serve: Option<&ServeArgs>) -> anyhow::Result<Settings> {
-    let explicit = common.config.is_some();
-    let path = common
+/// The config file: `--config`, else `psujobs.toml` when there is one.
+fn config_file(common: &Common) -> PathBuf {
+    common
         .config
         .clone()
-        .unwrap_or_else(|| PathBuf::from("psujobs.toml"));
-    let file = FileConfig::load(&path, explicit)?;
+        .unwrap_or_else(|| PathBuf::from("psujobs.toml"))
+}
+
+fn settings(common: &Common, serve: Option<&ServeArgs>) -> anyhow::Result<Settings> {
+    let explicit = common.config.is_some();
+    let file = FileConfig::load(&config_file(common), explicit)?;
     let d = Settings::default();
     let s = serve;
     Ok(Settings {
@@ -191,8 +195,11 @@ fn main() -> anyhow::Result<()> {
     }
     match &cli.command {
         Command::Serve(args) => {
-            let settings = settings(&cli.common, Some(args))?;
-            tokio::runtime::Runtime::new()?.block_on(serve::run(settings))
+            let first = settings(&cli.common, Some(args))?;
+            let (common, args) = (cli.common.clone(), args.clone());
+            let file = config_file(&common);
+            let read = Box::new(move || settings(&common, Some(&args)));
+            tokio::runtime::Runtime::new()?.block_on(serve::run(first, file, read))
         }
         Command::Token(cmd) => {
             let settings = settings(&cli.common, None)?;

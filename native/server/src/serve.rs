@@ -20,6 +20,7 @@ use crate::private_file;
 use crate::rate_limit::FailureLimiter;
 use crate::repository::Repository;
 use crate::secrets::SecretBox;
+use crate::settings_watch::{self, ReadSettings};
 use crate::store::{PostgresStore, SqliteStore, Store};
 
 /// How long a shutdown lets open connections finish. Long polls end at once, so this only bounds
@@ -49,7 +50,13 @@ pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+/// Serves until Ctrl+C or SIGTERM; `config_file` is watched and `read_settings` reads the
+/// settings again when it changes.
+pub async fn run(
+    settings: Settings,
+    config_file: PathBuf,
+    read_settings: ReadSettings,
+) -> anyhow::Result<()> {
     // First, so a bad certificate stops the start before the store or any job is touched.
     let tls = match &settings.tls {
         Some(files) => Some(load_tls(files).await?),
@@ -76,6 +83,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
     let engine = Engine::new(store, settings.clone(), metrics, secrets.clone());
     let groomer = engine::spawn_groomer(engine.clone());
+    settings_watch::spawn(engine.clone(), config_file, read_settings);
     let state = AppState {
         engine: engine.clone(),
         repo,

@@ -19,7 +19,7 @@ pub async fn list(
     caller.require(Action::Read)?;
     let environments = app
         .engine
-        .settings
+        .settings()
         .environments
         .iter()
         .map(|(name, config)| {

@@ -10,7 +10,7 @@ use super::error::{ApiResult, Failure};
 pub fn find(app: &AppState, key: &str) -> ApiResult<Job> {
     let store = &app.engine.store;
     let found = if let Ok(id) = key.parse::<i64>() {
-        if app.engine.settings.job_run_id {
+        if app.engine.settings().job_run_id {
             None
         } else {
             store.job(id)?

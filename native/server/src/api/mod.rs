@@ -42,7 +42,7 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.engine.settings.max_body_bytes;
+    let body_limit = state.engine.settings().max_body_bytes;
     let public = Router::new()
         .route("/api/v1/alive", get(health::alive))
         .route("/api/v1/version", get(health::version))

@@ -56,7 +56,7 @@ async fn start(
     query: Vec<(String, String)>,
     ctx: JobContext,
 ) -> ApiResult<Json<Value>> {
-    let settings = &app.engine.settings;
+    let settings = app.engine.settings();
     let script = settings.script(&at.full_path);
     if script.disable_manual_invocation && !from_job {
         return Err(Failure::new(

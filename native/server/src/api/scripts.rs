@@ -42,7 +42,7 @@ pub fn locate_path(app: &AppState, requested: &str) -> ApiResult<Located> {
 }
 
 fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
-    let s = app.engine.settings.script(&at.full_path);
+    let s = app.engine.settings().script(&at.full_path);
     Script {
         id: at.id,
         name: at
@@ -56,7 +56,7 @@ fn describe(app: &AppState, at: &Located, with_content: bool) -> Script {
         tags: s.tags,
         environment: Some(
             s.environment
-                .unwrap_or_else(|| app.engine.settings.default_environment.clone()),
+                .unwrap_or_else(|| app.engine.settings().default_environment.clone()),
         ),
         credential: s.credential,
         max_history: s.max_history.try_into().unwrap_or(i32::MAX),

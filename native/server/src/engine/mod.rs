@@ -10,7 +10,7 @@ mod sink;
 mod spec;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::Utc;
 use model::{FeedbackResponse, Job, JobFeedback, JobOutput, JobQuery, JobStatus, OutputType};
@@ -47,7 +47,9 @@ pub enum EngineError {
 
 pub struct Engine {
     pub store: Arc<dyn Store>,
-    pub settings: Arc<Settings>,
+    /// Read anew by each call: a change to the config file applies while the server runs
+    /// (see [`Engine::apply_settings`]).
+    settings: RwLock<Arc<Settings>>,
     pub metrics: Arc<Metrics>,
     /// Seals the run specs of queued jobs kept in the store.
     secrets: Arc<SecretBox>,
@@ -87,7 +89,7 @@ impl Engine {
                 metrics.parameter_reads.clone(),
             ),
             store,
-            settings,
+            settings: RwLock::new(settings),
             metrics,
             state: Mutex::new(State::default()),
             job_lock: Mutex::new(()),
@@ -101,6 +103,37 @@ impl Engine {
         let warm = i64::try_from(self.runner.warm()).unwrap_or(i64::MAX);
         self.metrics.warm_processes.set(warm);
         self.metrics.render()
+    }
+
+    /// The settings as they are now.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Applies settings read again from the config file. Script settings, the job limit,
+    /// GroomDays and the Job Run ID setting apply at once (a higher limit starts queued jobs
+    /// now); the rest (listening, TLS, data, environments, warm processes, …) is fixed while
+    /// the server runs. Returns the names of changed settings left as they were.
+    pub fn apply_settings(self: &Arc<Self>, read: Settings) -> Vec<&'static str> {
+        let kept = {
+            let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
+            let next = Settings {
+                scripts: read.scripts.clone(),
+                concurrent_jobs: read.concurrent_jobs,
+                groom_days: read.groom_days,
+                job_run_id: read.job_run_id,
+                ..Settings::clone(&current)
+            };
+            let kept = next.fixed_differences(&read);
+            *current = Arc::new(next);
+            kept
+        };
+        self.changed();
+        self.dispatch();
+        kept
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -172,7 +205,7 @@ impl Engine {
             }
             let mut index = 0;
             while index < state.queue.len() {
-                let limit = self.settings.concurrent_jobs;
+                let limit = self.settings().concurrent_jobs;
                 if limit > 0 && state.running.len() >= limit {
                     break;
                 }

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 /// One grooming pass; returns how many jobs were deleted.
 pub fn groom(engine: &Engine) -> Result<usize, StoreError> {
-    let settings = &engine.settings;
+    let settings = engine.settings();
     let cutoff = Utc::now() - chrono::Duration::days(settings.groom_days.into());
     let ids = engine
         .store
@@ -26,7 +26,7 @@ pub fn groom(engine: &Engine) -> Result<usize, StoreError> {
 
 pub fn spawn_groomer(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(engine.settings.groom_interval);
+        let mut tick = tokio::time::interval(engine.settings().groom_interval);
         loop {
             tick.tick().await;
             let e = engine.clone();

@@ -54,13 +54,13 @@ impl Channel {
     /// Listens at a fresh address; must be called inside a tokio runtime.
     pub fn start(router: Router, engine: &Arc<Engine>) -> std::io::Result<Channel> {
         #[cfg(unix)]
-        if let Some(stale) = stale_socket::reclaim(&engine.settings.data_dir) {
+        if let Some(stale) = stale_socket::reclaim(&engine.settings().data_dir) {
             tracing::info!(socket = %stale.display(), "removed a killed server's channel socket");
         }
         let address = Address::unique();
         let listener = address.listen()?;
         #[cfg(unix)]
-        if let Err(e) = stale_socket::record(&engine.settings.data_dir, &address) {
+        if let Err(e) = stale_socket::record(&engine.settings().data_dir, &address) {
             // Only the cleanup after a crash depends on the record; the channel works without it.
             tracing::warn!(error = %e, "cannot record the channel socket in the data folder");
         }
