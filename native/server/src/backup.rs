@@ -37,14 +37,25 @@ pub fn back_up(settings: &Settings, folder: &Path) -> anyhow::Result<()> {
     let jobs = SqliteStore::open(&settings.data_dir)?
         .back_up_into(&folder.join(SqliteStore::FILE))
         .with_context(|| format!("cannot back up {}", store.display()))?;
-    if key.exists() {
+    // A data folder no server or `credential set` has used yet has no key, and no credentials.
+    let with_key = key.exists();
+    if with_key {
         let sealed =
             std::fs::read(&key).with_context(|| format!("cannot read {}", key.display()))?;
         private_file::write(&secrets::key_file(folder), &sealed)
             .with_context(|| format!("cannot write the key into {}", folder.display()))?;
     }
+    let jobs = match jobs {
+        1 => "1 job".to_owned(),
+        n => format!("{n} jobs"),
+    };
     eprintln!(
-        "backed up {jobs} jobs and the credentials' key into {0}; to restore, stop the server and serve with --data {0}, or copy its files into the data folder",
+        "backed up {jobs}{} into {1}; to restore, stop the server and serve with --data {1}, or copy its files into the data folder",
+        if with_key {
+            " and the credentials' key"
+        } else {
+            ""
+        },
         folder.display()
     );
     Ok(())

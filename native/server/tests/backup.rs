@@ -23,7 +23,7 @@ async fn a_backup_taken_while_serving_restores_jobs_output_and_credentials() {
     let out = backup();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
-    assert!(said.contains("backed up 1 jobs"), "{said}");
+    assert!(said.contains("backed up 1 job and"), "{said}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
