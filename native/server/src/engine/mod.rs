@@ -203,9 +203,9 @@ impl Engine {
             if state.shutting_down {
                 return;
             }
+            let limit = self.settings().concurrent_jobs;
             let mut index = 0;
             while index < state.queue.len() {
-                let limit = self.settings().concurrent_jobs;
                 if limit > 0 && state.running.len() >= limit {
                     break;
                 }

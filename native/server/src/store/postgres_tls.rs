@@ -150,12 +150,14 @@ impl ServerCertVerifier for Checks {
 impl MakeTlsConnect<Socket> for Rustls {
     type Stream = Session;
     type TlsConnect = Connect;
-    type Error = rustls::pki_types::InvalidDnsNameError;
+    type Error = std::convert::Infallible;
 
+    /// `host` is empty for a Unix socket, over which PostgreSQL offers no TLS: the name is
+    /// checked only if a handshake is made.
     fn make_tls_connect(&mut self, host: &str) -> Result<Connect, Self::Error> {
         Ok(Connect {
             config: self.0.clone(),
-            host: ServerName::try_from(host.to_owned())?,
+            host: host.to_owned(),
         })
     }
 }
@@ -163,7 +165,7 @@ impl MakeTlsConnect<Socket> for Rustls {
 /// One connection's handshake, to the host it was opened to.
 pub struct Connect {
     config: Arc<ClientConfig>,
-    host: ServerName<'static>,
+    host: String,
 }
 
 impl TlsConnect<Socket> for Connect {
@@ -173,7 +175,15 @@ impl TlsConnect<Socket> for Connect {
 
     fn connect(self, socket: Socket) -> Self::Future {
         let connector = tokio_rustls::TlsConnector::from(self.config);
-        Box::pin(async move { Ok(Session(connector.connect(self.host, socket).await?)) })
+        Box::pin(async move {
+            let name = ServerName::try_from(self.host.clone()).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("no certificate can name the host {:?}: {e}", self.host),
+                )
+            })?;
+            Ok(Session(connector.connect(name, socket).await?))
+        })
     }
 }
 
@@ -280,6 +290,34 @@ mod tests {
             PostgresStore::connect(&chain).unwrap();
             assert!(encrypted(&chain), "{mode}");
         }
+    }
+
+    #[test]
+    fn a_unix_socket_connects_without_tls_unless_tls_is_required() {
+        let Some((scratch, ca)) = scratch() else {
+            return;
+        };
+        // The test cluster keeps its socket in its own folder, beside its CA.
+        let folder = std::path::Path::new(&ca)
+            .parent()
+            .unwrap()
+            .display()
+            .to_string();
+        let port = scratch
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        let socket = format!("host={folder} port={port} user=psujobs dbname=postgres");
+        assert!(
+            !encrypted(&socket),
+            "PostgreSQL offers no TLS over a Unix socket"
+        );
+        let e = refusal(&format!("{socket} sslmode=require"));
+        assert!(e.contains("server does not support TLS"), "{e}");
     }
 
     #[test]
