@@ -50,7 +50,13 @@ function Start-TestPostgres {
     New-TestCertificates $folder
     if ($as) { & chown postgres (Join-Path $folder 'server.crt') (Join-Path $folder 'server.key') }
     Invoke-PostgresTool $cluster 'initdb' @('-D', $cluster.Data, '-U', 'psujobs', '--auth=trust', '-E', 'UTF8', '--no-instructions')
+    # One role that logs in with a password (SCRAM) over TLS only, for the channel-binding test.
+    $hba = Join-Path $cluster.Data 'pg_hba.conf'
+    $rules = @(Get-Content -LiteralPath $hba)
+    Set-Content -LiteralPath $hba -Value (@('hostssl all psujobs_scram 127.0.0.1/32 scram-sha-256') + $rules)
     Invoke-PostgresTool $cluster 'pg_ctl' (Get-ServerArguments $cluster 'start')
+    Invoke-PostgresTool $cluster 'psql' @('-h', $folder, '-p', $port, '-U', 'psujobs', '-d', 'postgres', '-q',
+        '-c', "CREATE ROLE psujobs_scram LOGIN PASSWORD 'scram-secret'")
     $cluster
 }
 

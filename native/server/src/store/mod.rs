@@ -1,6 +1,7 @@
 //! Persistence behind one trait: SQLite is the embedded default, PostgreSQL the choice of an
 //! operator who keeps data in a database server. Both pass the same suite.
 
+mod channel_binding;
 mod copy;
 mod listing;
 mod postgres;

@@ -20,6 +20,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::Socket;
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 
+use super::channel_binding::end_point;
 use super::postgres_options::{SslMode, TlsOptions};
 
 /// Opens TLS sessions for tokio-postgres with one client configuration.
@@ -187,14 +188,17 @@ impl TlsConnect<Socket> for Connect {
     }
 }
 
-/// An encrypted connection. It offers no channel binding, so SCRAM runs without `-PLUS`:
-/// binding would need the certificate's signature hash, and a checked certificate already
-/// rules out a server in the middle.
+/// An encrypted connection.
 pub struct Session(tokio_rustls::client::TlsStream<Socket>);
 
 impl TlsStream for Session {
     fn channel_binding(&self) -> ChannelBinding {
-        ChannelBinding::none()
+        let (_, session) = self.0.get_ref();
+        let shown = session.peer_certificates().and_then(|chain| chain.first());
+        match shown.and_then(|cert| end_point(cert)) {
+            Some(hash) => ChannelBinding::tls_server_end_point(hash),
+            None => ChannelBinding::none(),
+        }
     }
 }
 
@@ -318,6 +322,21 @@ mod tests {
         );
         let e = refusal(&format!("{socket} sslmode=require"));
         assert!(e.contains("server does not support TLS"), "{e}");
+    }
+
+    #[test]
+    fn a_password_login_is_bound_to_the_certificate_the_server_showed() {
+        let Some((scratch, _)) = scratch() else {
+            return;
+        };
+        // The test cluster lets psujobs_scram in only with its password (SCRAM) over TLS.
+        let url = scratch
+            .url
+            .replacen("psujobs@", "psujobs_scram:scram-secret@", 1);
+        // channel_binding=require: the login fails unless the server took the binding we
+        // offered, which it checks against the certificate it holds.
+        let bound = format!("{url}&sslmode=require&channel_binding=require");
+        assert!(encrypted(&bound));
     }
 
     #[test]
