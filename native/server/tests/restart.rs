@@ -158,7 +158,13 @@ async fn sigterm_stops_jobs_and_exits_cleanly() {
     let status = s.terminate();
     let _ = poll.await;
     assert!(status.success(), "{status:?}\n{}", s.log());
-    assert!(started.elapsed() < Duration::from_secs(15));
+    // Well under the 10 seconds the server gives its jobs to stop: it does not sit them out
+    // once the job has ended.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
     let gone = !std::path::Path::new(&format!("/proc/{pid}")).exists();
     kill_group(pid);
     assert!(gone, "the job's process was stopped with the server");

@@ -290,6 +290,9 @@ impl Engine {
         self.metrics.job_finished(status);
         tracing::info!(job = id, status = ?status, "job finished");
         self.state().running.remove(&id);
+        // After the removal, not only after the final update above: a shutdown waiting for the
+        // running jobs to end looks at them when woken, and would otherwise sit out its wait.
+        self.changed();
         self.dispatch();
     }
 
