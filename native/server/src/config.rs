@@ -228,7 +228,6 @@ impl Settings {
         self.scripts.get(full_path).cloned().unwrap_or_default()
     }
 
-    /// Fills the built-in `pwsh` environment and checks references.
     /// Names of the settings fixed while a server runs that differ between `self` and `other`.
     pub fn fixed_differences(&self, other: &Settings) -> Vec<&'static str> {
         let fixed = [
@@ -262,6 +261,7 @@ impl Settings {
             .collect()
     }
 
+    /// Fills the built-in `pwsh` environment and checks references.
     pub fn finish(mut self) -> Result<Self, ConfigError> {
         let pwsh = self.pwsh.clone();
         self.environments

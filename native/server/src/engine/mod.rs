@@ -120,15 +120,14 @@ impl Engine {
     pub fn apply_settings(self: &Arc<Self>, read: Settings) -> Vec<&'static str> {
         let kept = {
             let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
-            let next = Settings {
-                scripts: read.scripts.clone(),
+            let kept = current.fixed_differences(&read);
+            *current = Arc::new(Settings {
+                scripts: read.scripts,
                 concurrent_jobs: read.concurrent_jobs,
                 groom_days: read.groom_days,
                 job_run_id: read.job_run_id,
                 ..Settings::clone(&current)
-            };
-            let kept = next.fixed_differences(&read);
-            *current = Arc::new(next);
+            });
             kept
         };
         self.changed();
