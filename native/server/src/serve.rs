@@ -65,10 +65,10 @@ pub async fn run(
     let settings = Arc::new(settings);
     let store = open_store(&settings)?;
     store.lock_for_server()?;
-    let repaired = engine::recover(store.as_ref())?;
-    if repaired > 0 {
+    let recovered = engine::recover(store.as_ref())?;
+    if recovered.repaired > 0 {
         tracing::warn!(
-            count = repaired,
+            count = recovered.repaired,
             "marked jobs left unfinished by the previous run"
         );
     }
@@ -103,7 +103,7 @@ pub async fn run(
     let router = api::router(state);
     let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
     engine.attach_channel(channel.clone());
-    let resumed = engine.resume()?;
+    let resumed = engine.resume(recovered.queued)?;
     if resumed > 0 {
         tracing::info!(
             count = resumed,

@@ -26,7 +26,7 @@ use crate::secrets::SecretBox;
 use crate::store::{Appended, Store, StoreError};
 
 pub use live::{Live, Refusal};
-pub use recovery::recover;
+pub use recovery::{Recovered, recover};
 pub use retention::{groom, spawn_groomer};
 pub use sink::{JobSink, Progress};
 pub use spec::{ParamValue, RunAs, RunSpec};
@@ -295,20 +295,12 @@ impl Engine {
         self.dispatch();
     }
 
-    /// Queues again, oldest first, the jobs an earlier run of the server accepted and had not
-    /// started (see [`recover`], which leaves them Queued); returns how many. Call once the
-    /// integrated channel is attached, as the jobs may start at once.
-    pub fn resume(self: &Arc<Self>) -> Result<usize, EngineError> {
+    /// Queues again the jobs an earlier run of the server accepted and had not started: the
+    /// kept runs [`recover`] found, oldest first. Returns how many. Call once the integrated
+    /// channel is attached, as the jobs may start at once.
+    pub fn resume(self: &Arc<Self>, runs: Vec<(i64, String)>) -> Result<usize, EngineError> {
         let mut resumed = 0;
-        for (id, sealed) in self.store.saved_runs()? {
-            let queued = self
-                .store
-                .job(id)?
-                .is_some_and(|j| j.status == JobStatus::Queued);
-            if !queued {
-                self.forget_run(id);
-                continue;
-            }
+        for (id, sealed) in runs {
             match saved::open(id, &sealed, &self.secrets) {
                 Ok(spec) => {
                     self.state().queue.push_back(spec);

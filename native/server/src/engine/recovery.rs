@@ -1,8 +1,8 @@
 //! Start-up repair: jobs the previous server process left unfinished (it died, or was
 //! killed) can no longer be running; they are marked Failed with the reason. Queued jobs whose
-//! run was kept stay Queued, for [`super::Engine::resume`] to run.
+//! run was kept stay Queued, and their runs go to [`super::Engine::resume`].
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::Utc;
 use model::JobStatus;
@@ -16,13 +16,28 @@ const UNFINISHED: [JobStatus; 4] = [
     JobStatus::Canceling,
 ];
 
-/// Returns how many jobs were repaired.
-pub fn recover(store: &dyn Store) -> Result<usize, StoreError> {
-    let kept: HashSet<i64> = store.saved_runs()?.into_iter().map(|(id, _)| id).collect();
-    let mut jobs = store.jobs_in_status(&UNFINISHED)?;
-    jobs.retain(|j| !(j.status == JobStatus::Queued && kept.contains(&j.id)));
-    for mut job in jobs.iter().cloned() {
+/// What start-up repair found.
+pub struct Recovered {
+    /// How many jobs were marked.
+    pub repaired: usize,
+    /// The kept runs of the jobs still queued, oldest first, to run again.
+    pub queued: Vec<(i64, String)>,
+}
+
+pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
+    let mut kept: HashMap<i64, String> = store.saved_runs()?.into_iter().collect();
+    let mut recovered = Recovered {
+        repaired: 0,
+        queued: Vec::new(),
+    };
+    for mut job in store.jobs_in_status(&UNFINISHED)? {
         let was = job.status;
+        if was == JobStatus::Queued
+            && let Some(run) = kept.remove(&job.id)
+        {
+            recovered.queued.push((job.id, run));
+            continue;
+        }
         job.status = if was == JobStatus::Canceling {
             JobStatus::Canceled
         } else {
@@ -43,8 +58,14 @@ pub fn recover(store: &dyn Store) -> Result<usize, StoreError> {
             "job left unfinished by the previous server marked {:?}",
             job.status
         );
+        recovered.repaired += 1;
     }
-    Ok(jobs.len())
+    // Runs left over from jobs that had started (their run could not be dropped then).
+    for id in kept.keys() {
+        store.forget_run(*id)?;
+    }
+    recovered.queued.sort_unstable_by_key(|(id, _)| *id);
+    Ok(recovered)
 }
 
 #[cfg(test)]
@@ -69,7 +90,7 @@ mod tests {
             };
             store.insert_job(&mut job).unwrap();
         }
-        assert_eq!(recover(&store).unwrap(), 2);
+        assert_eq!(recover(&store).unwrap().repaired, 2);
         let statuses: Vec<_> = (1..=3)
             .map(|i| store.job(i).unwrap().unwrap().status)
             .collect();
@@ -86,7 +107,7 @@ mod tests {
                 .unwrap()
                 .contains("server stopped")
         );
-        assert_eq!(recover(&store).unwrap(), 0);
+        assert_eq!(recover(&store).unwrap().repaired, 0);
     }
 
     #[test]
@@ -104,7 +125,7 @@ mod tests {
             ids.push(job.id);
         }
         store.save_run(ids[0], "sealed").unwrap();
-        assert_eq!(recover(&store).unwrap(), 1);
+        assert_eq!(recover(&store).unwrap().repaired, 1);
         let status = |id| store.job(id).unwrap().unwrap().status;
         assert_eq!(status(ids[0]), JobStatus::Queued);
         assert_eq!(status(ids[1]), JobStatus::Failed);
