@@ -1,8 +1,10 @@
 //! Start-up repair: jobs the previous server process left unfinished (it died, or was
 //! killed) can no longer be running; they are marked Failed with the reason. Queued jobs whose
-//! run was kept stay Queued, and their runs go to [`super::Engine::resume`].
+//! run was kept stay Queued, and their runs go to [`super::Engine::resume`], unless the job
+//! that started them was among the unfinished: an integrated call whose caller is gone would
+//! run for nobody.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use model::JobStatus;
@@ -30,9 +32,15 @@ pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
         repaired: 0,
         queued: Vec::new(),
     };
-    for mut job in store.jobs_in_status(&UNFINISHED)? {
+    let mut unfinished = store.jobs_in_status(&UNFINISHED)?;
+    // A parent before its children: it started them, so its id is the lower.
+    unfinished.sort_unstable_by_key(|job| job.id);
+    let mut marked = HashSet::new();
+    for mut job in unfinished {
         let was = job.status;
+        let orphan = job.parent_job_id.filter(|parent| marked.contains(parent));
         if was == JobStatus::Queued
+            && orphan.is_none()
             && let Some(run) = kept.remove(&job.id)
         {
             recovered.queued.push((job.id, run));
@@ -44,15 +52,21 @@ pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
             JobStatus::Failed
         };
         job.end_time = Some(Utc::now());
-        job.output = Some(format!(
-            "the server stopped while the job was {}; it was marked on restart",
-            match was {
-                JobStatus::Queued => "queued",
-                JobStatus::Canceling => "canceling",
-                _ => "running",
-            }
-        ));
+        job.output = Some(match orphan {
+            Some(parent) => format!(
+                "the server stopped while the job was queued; it was not run on restart, as job {parent}, which started it, had not finished"
+            ),
+            None => format!(
+                "the server stopped while the job was {}; it was marked on restart",
+                match was {
+                    JobStatus::Queued => "queued",
+                    JobStatus::Canceling => "canceling",
+                    _ => "running",
+                }
+            ),
+        });
         store.update_job(&job)?;
+        marked.insert(job.id);
         tracing::warn!(
             job = job.id,
             "job left unfinished by the previous server marked {:?}",
@@ -60,7 +74,8 @@ pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
         );
         recovered.repaired += 1;
     }
-    // Runs left over from jobs that had started (their run could not be dropped then).
+    // Runs left over from jobs that had started (their run could not be dropped then), and
+    // from the children not run.
     for id in kept.keys() {
         store.forget_run(*id)?;
     }
@@ -129,5 +144,39 @@ mod tests {
         let status = |id| store.job(id).unwrap().unwrap().status;
         assert_eq!(status(ids[0]), JobStatus::Queued);
         assert_eq!(status(ids[1]), JobStatus::Failed);
+    }
+
+    #[test]
+    fn does_not_run_a_queued_child_of_a_job_the_crash_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let insert = |status, parent_job_id| {
+            let mut job = Job {
+                status,
+                parent_job_id,
+                script_full_path: "a.ps1".into(),
+                ..Job::default()
+            };
+            store.insert_job(&mut job).unwrap();
+            job.id
+        };
+        let running = insert(JobStatus::Running, None);
+        let finished = insert(JobStatus::Completed, None);
+        let orphan = insert(JobStatus::Queued, Some(running));
+        let fire_and_forget = insert(JobStatus::Queued, Some(finished));
+        for id in [orphan, fire_and_forget] {
+            store.save_run(id, "sealed").unwrap();
+        }
+        let recovered = recover(&store).unwrap();
+        assert_eq!(recovered.repaired, 2);
+        assert_eq!(recovered.queued, [(fire_and_forget, "sealed".to_string())]);
+        let job = store.job(orphan).unwrap().unwrap();
+        assert_eq!(job.status, JobStatus::Failed);
+        assert!(
+            job.output
+                .unwrap()
+                .contains(&format!("job {running}, which started it"))
+        );
+        assert_eq!(store.saved_runs().unwrap(), recovered.queued);
     }
 }
