@@ -44,25 +44,29 @@ function Start-TestPostgres {
         Data = Join-Path $folder 'data'
         Bin = $bin
         RunAs = $as
-        Options = "-c listen_addresses=127.0.0.1 -p $port -k $folder -c ssl=on -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key"
+        Options = "-c listen_addresses=127.0.0.1 -p $port -k $folder -c ssl=on -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key -c ssl_ca_file=$folder/ca.crt"
         Ca = Join-Path $folder 'ca.crt'
     }
     New-TestCertificates $folder
     if ($as) { & chown postgres (Join-Path $folder 'server.crt') (Join-Path $folder 'server.key') }
     Invoke-PostgresTool $cluster 'initdb' @('-D', $cluster.Data, '-U', 'psujobs', '--auth=trust', '-E', 'UTF8', '--no-instructions')
-    # One role that logs in with a password (SCRAM) over TLS only, for the channel-binding test.
+    # Two roles that log in over TLS only: one with a password (SCRAM), for the channel-binding
+    # test, one with a client certificate.
     $hba = Join-Path $cluster.Data 'pg_hba.conf'
     $rules = @(Get-Content -LiteralPath $hba)
-    Set-Content -LiteralPath $hba -Value (@('hostssl all psujobs_scram 127.0.0.1/32 scram-sha-256') + $rules)
+    Set-Content -LiteralPath $hba -Value (@(
+            'hostssl all psujobs_scram 127.0.0.1/32 scram-sha-256'
+            'hostssl all psujobs_cert 127.0.0.1/32 cert') + $rules)
     Invoke-PostgresTool $cluster 'pg_ctl' (Get-ServerArguments $cluster 'start')
     Invoke-PostgresTool $cluster 'psql' @('-h', $folder, '-p', $port, '-U', 'psujobs', '-d', 'postgres', '-q',
-        '-c', "CREATE ROLE psujobs_scram LOGIN PASSWORD 'scram-secret'")
+        '-c', "CREATE ROLE psujobs_scram LOGIN PASSWORD 'scram-secret'", '-c', 'CREATE ROLE psujobs_cert LOGIN')
     $cluster
 }
 
 function New-TestCertificates([string] $Folder) {
-    # ca.crt, and server.crt/server.key issued by it for the name localhost only, so that
-    # checking the name fails when connecting to 127.0.0.1 and passes for localhost.
+    # ca.crt; server.crt/server.key issued by it for the name localhost only, so that checking
+    # the name fails when connecting to 127.0.0.1 and passes for localhost; and
+    # client.crt/client.key issued to the role psujobs_cert.
     $x509 = 'System.Security.Cryptography.X509Certificates'
     $caKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
     $caRequest = New-Object "$x509.CertificateRequest" 'CN=psujobs test CA', $caKey, 'SHA256'
@@ -76,12 +80,18 @@ function New-TestCertificates([string] $Folder) {
     $names.AddDnsName('localhost')
     $request.CertificateExtensions.Add($names.Build())
     $server = $request.Create($ca, $now.AddHours(-1), $now.AddDays(1), [byte[]](1..8))
+    $clientKey = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+    $clientRequest = New-Object "$x509.CertificateRequest" 'CN=psujobs_cert', $clientKey, 'SHA256'
+    $client = $clientRequest.Create($ca, $now.AddHours(-1), $now.AddDays(1), [byte[]](9..16))
     Set-Content -LiteralPath (Join-Path $Folder 'ca.crt') -Value $ca.ExportCertificatePem()
     Set-Content -LiteralPath (Join-Path $Folder 'server.crt') -Value $server.ExportCertificatePem()
-    $keyFile = Join-Path $Folder 'server.key'
-    Set-Content -LiteralPath $keyFile -Value $key.ExportPkcs8PrivateKeyPem()
-    # PostgreSQL refuses a key others can read.
-    & chmod 600 $keyFile
+    Set-Content -LiteralPath (Join-Path $Folder 'client.crt') -Value $client.ExportCertificatePem()
+    foreach ($file in @{ 'server.key' = $key; 'client.key' = $clientKey }.GetEnumerator()) {
+        $keyFile = Join-Path $Folder $file.Key
+        Set-Content -LiteralPath $keyFile -Value $file.Value.ExportPkcs8PrivateKeyPem()
+        # PostgreSQL (and libpq) refuse a key others can read.
+        & chmod 600 $keyFile
+    }
 }
 
 function Get-ServerArguments([object] $Cluster, [string] $Action) {

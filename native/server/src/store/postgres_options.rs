@@ -1,7 +1,8 @@
 //! The TLS options of a PostgreSQL connection string, read libpq's way. tokio-postgres knows
-//! `sslmode` only as disable, prefer and require, and not `sslrootcert` at all, while operators
-//! paste libpq strings (`…?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem`), so these two
-//! are taken out of the string here and the rest is left to tokio-postgres.
+//! `sslmode` only as disable, prefer and require, and neither `sslrootcert` nor the client
+//! certificate (`sslcert`, `sslkey`), while operators paste libpq strings
+//! (`…?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem`), so these are taken out of the
+//! string here and the rest is left to tokio-postgres.
 
 use std::ops::Range;
 
@@ -11,6 +12,16 @@ pub struct TlsOptions {
     pub mode: SslMode,
     /// `sslrootcert`: a PEM file of the certificates to trust, or `system` for the platform's.
     pub root_cert: Option<String>,
+    /// `sslcert` and `sslkey`: PEM files of the certificate (chain) this client shows, for a
+    /// server that authenticates by certificate, and of its private key.
+    pub client: Option<ClientCert>,
+}
+
+/// The PEM files of a client certificate and its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: String,
+    pub key: String,
 }
 
 /// libpq's `sslmode` values, but for `allow`, which tries plain TCP first and which
@@ -46,7 +57,7 @@ impl SslMode {
 }
 
 /// The keys taken out of a connection string.
-const TAKEN: [&str; 2] = ["sslmode", "sslrootcert"];
+const TAKEN: [&str; 4] = ["sslmode", "sslrootcert", "sslcert", "sslkey"];
 
 /// Splits `text` (a `postgres://` URL or libpq key=value text) into the string tokio-postgres
 /// is given and the TLS options taken out of it. Text this cannot read is passed on whole, for
@@ -61,13 +72,34 @@ pub fn take_tls_options(text: &str) -> Result<(String, TlsOptions), String> {
     let mut options = TlsOptions {
         mode: SslMode::Prefer,
         root_cert: None,
+        client: None,
     };
-    for (key, value) in taken {
-        match key.as_str() {
+    let (mut cert, mut key) = (None, None);
+    for (name, value) in taken {
+        match name.as_str() {
             "sslmode" => options.mode = SslMode::parse(&value)?,
+            "sslcert" => cert = Some(value),
+            "sslkey" => key = Some(value),
             _ => options.root_cert = Some(value),
         }
     }
+    // libpq would look for ~/.postgresql/postgresql.crt and .key when one is not named; a
+    // service reads no home folder, so both are named or neither.
+    options.client = match (cert, key) {
+        (None, None) => None,
+        (Some(cert), Some(key)) => Some(ClientCert { cert, key }),
+        (Some(_), None) => {
+            return Err(
+                "sslcert is given without sslkey: name the certificate's private key file too"
+                    .into(),
+            );
+        }
+        (None, Some(_)) => {
+            return Err(
+                "sslkey is given without sslcert: name the client certificate file too".into(),
+            );
+        }
+    };
     Ok((rest, options))
 }
 
@@ -236,6 +268,35 @@ mod tests {
                 Some("/etc/it's ca.pem".into())
             )
         );
+    }
+
+    #[test]
+    fn a_client_certificate_is_taken_out_with_its_key() {
+        let (rest, options) = take_tls_options(
+            "postgres://app@db/jobs?sslcert=%2Fetc%2Fapp.crt&connect_timeout=5&sslkey=/etc/app.key",
+        )
+        .unwrap();
+        assert_eq!(rest, "postgres://app@db/jobs?connect_timeout=5");
+        assert_eq!(
+            options.client,
+            Some(ClientCert {
+                cert: "/etc/app.crt".into(),
+                key: "/etc/app.key".into()
+            })
+        );
+        let (_, options) = take_tls_options("host=db sslkey='/k' sslcert=/c").unwrap();
+        assert_eq!(
+            options.client.map(|c| (c.cert, c.key)),
+            Some(("/c".into(), "/k".into()))
+        );
+    }
+
+    #[test]
+    fn a_client_certificate_without_its_key_is_refused() {
+        let e = take_tls_options("postgres://db/jobs?sslcert=/etc/app.crt").unwrap_err();
+        assert!(e.contains("without sslkey"), "{e}");
+        let e = take_tls_options("host=db sslkey=/etc/app.key").unwrap_err();
+        assert!(e.contains("without sslcert"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -21,7 +21,7 @@ use tokio_postgres::Socket;
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 
 use super::channel_binding::end_point;
-use super::postgres_options::{SslMode, TlsOptions};
+use super::postgres_options::{ClientCert, SslMode, TlsOptions};
 
 /// Opens TLS sessions for tokio-postgres with one client configuration.
 #[derive(Clone)]
@@ -57,10 +57,46 @@ impl Rustls {
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
             .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
+            .with_custom_certificate_verifier(verifier);
+        let config = match &options.client {
+            None => config.with_no_client_auth(),
+            Some(client) => {
+                let (chain, key) = client_identity(client)?;
+                config.with_client_auth_cert(chain, key).map_err(|e| {
+                    format!(
+                        "cannot use sslcert {} with sslkey {}: {e}",
+                        client.cert, client.key
+                    )
+                })?
+            }
+        };
         Ok(Rustls(Arc::new(config)))
     }
+}
+
+/// The certificate chain and private key a client shows a server that authenticates by
+/// certificate, read from their PEM files.
+fn client_identity(
+    client: &ClientCert,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain = CertificateDer::pem_file_iter(&client.cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("cannot read sslcert {}: {e}", client.cert))?;
+    if chain.is_empty() {
+        return Err(format!(
+            "cannot read sslcert {}: it holds no PEM certificate",
+            client.cert
+        ));
+    }
+    // PKCS#8, PKCS#1 (RSA) or SEC1 (EC), as openssl and libpq write them; an encrypted key
+    // (libpq's sslpassword) is not read.
+    let key = PrivateKeyDer::from_pem_file(&client.key).map_err(|e| {
+        format!(
+            "cannot read sslkey {} (an unencrypted PEM private key): {e}",
+            client.key
+        )
+    })?;
+    Ok((chain, key))
 }
 
 /// The certificates `sslrootcert` names, or the platform's own for `system` or none given.
@@ -242,6 +278,15 @@ mod tests {
         Some((Scratch::new()?, ca))
     }
 
+    /// The test cluster's own folder, where its CA file is.
+    fn cluster_folder(ca: &str) -> String {
+        std::path::Path::new(ca)
+            .parent()
+            .unwrap()
+            .display()
+            .to_string()
+    }
+
     /// Whether a session opened with `url` is encrypted, as the server sees it.
     fn encrypted(url: &str) -> bool {
         count(
@@ -301,12 +346,8 @@ mod tests {
         let Some((scratch, ca)) = scratch() else {
             return;
         };
-        // The test cluster keeps its socket in its own folder, beside its CA.
-        let folder = std::path::Path::new(&ca)
-            .parent()
-            .unwrap()
-            .display()
-            .to_string();
+        // The test cluster keeps its socket in its own folder.
+        let folder = cluster_folder(&ca);
         let port = scratch
             .url
             .rsplit(':')
@@ -337,6 +378,28 @@ mod tests {
         // offered, which it checks against the certificate it holds.
         let bound = format!("{url}&sslmode=require&channel_binding=require");
         assert!(encrypted(&bound));
+    }
+
+    #[test]
+    fn a_client_certificate_logs_in_where_the_server_asks_for_one() {
+        let Some((scratch, ca)) = scratch() else {
+            return;
+        };
+        // The test cluster lets psujobs_cert in only with a certificate its CA issued to that
+        // name, kept in its folder.
+        let folder = cluster_folder(&ca);
+        let url = scratch.url.replacen("psujobs@", "psujobs_cert@", 1);
+        let e = refusal(&url);
+        assert!(e.contains("certificate"), "{e}");
+        let with_cert = format!("{url}&sslcert={folder}/client.crt&sslkey={folder}/client.key");
+        assert!(encrypted(&with_cert));
+        let e = refusal(&format!(
+            "{url}&sslcert={folder}/client.crt&sslkey={folder}/nonexistent.key"
+        ));
+        assert!(
+            e.contains("cannot read sslkey") && e.contains("nonexistent.key"),
+            "{e}"
+        );
     }
 
     #[test]
