@@ -28,10 +28,13 @@ $work = Join-Path $root "bench/out/clixml-$PID"
 New-Item -ItemType Directory -Force -Path $work | Out-Null
 
 function New-Doc([string] $Name, [scriptblock] $Make, [long] $TargetBytes) {
-    # Distinct objects (identical ones would be written as <Ref>s) until the target size.
+    # Distinct objects (identical ones would be written as <Ref>s) until the target size. The
+    # size of a copy is measured in a document of many: there a type's names are written once
+    # and then named by <TNRef>, so a lone copy is larger than its share.
     $path = Join-Path $work "$Name.xml"
-    $probe = [System.Text.Encoding]::UTF8.GetByteCount([System.Management.Automation.PSSerializer]::Serialize(@(& $Make), 2))
-    $copies = [Math]::Max(1, [Math]::Ceiling($TargetBytes / $probe))
+    $sample = 100
+    $(for ($i = 0; $i -lt $sample; $i++) { & $Make }) | Export-Clixml -LiteralPath $path -Depth 2
+    $copies = [Math]::Max(1, [Math]::Ceiling($TargetBytes * $sample / (Get-Item -LiteralPath $path).Length))
     $(for ($i = 0; $i -lt $copies; $i++) { & $Make }) | Export-Clixml -LiteralPath $path -Depth 2
     $path
 }
