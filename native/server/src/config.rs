@@ -237,22 +237,8 @@ impl Settings {
             ("database", self.database != other.database),
             ("repository", self.repository != other.repository),
             (
-                "groom_interval_seconds",
-                self.groom_interval != other.groom_interval,
-            ),
-            (
                 "max_body_bytes",
                 self.max_body_bytes != other.max_body_bytes,
-            ),
-            (
-                "default_environment",
-                self.default_environment != other.default_environment,
-            ),
-            ("environments", self.environments != other.environments),
-            ("pwsh", self.pwsh != other.pwsh),
-            (
-                "warm_processes",
-                self.warm_processes != other.warm_processes,
             ),
         ];
         fixed

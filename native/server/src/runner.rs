@@ -3,7 +3,7 @@
 //! turns host calls into feedback prompts, and stops the process tree on cancel.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -41,30 +41,60 @@ pub enum RunError {
     RunAs { user: String, reason: String },
 }
 
-/// The warm pools, one per PowerShell environment.
+/// The warm pools, one per PowerShell environment, rebuilt as the settings change.
 pub struct Runner {
-    pools: HashMap<String, Pool>,
+    pools: RwLock<HashMap<String, Warm>>,
+}
+
+/// One environment's pool and what it was built from.
+struct Warm {
+    config: EnvironmentConfig,
+    size: usize,
+    pool: Arc<Pool>,
 }
 
 impl Runner {
     pub fn new(settings: &Settings) -> Self {
-        let pools = settings
-            .environments
-            .iter()
-            .filter(|(_, e)| e.kind == EnvironmentKind::Powershell)
-            .map(|(name, e)| {
-                (
+        let runner = Self {
+            pools: RwLock::default(),
+        };
+        runner.apply(settings);
+        runner
+    }
+
+    /// Brings the pools in line with `settings`: an environment added or changed, or a new
+    /// number of warm processes, gets a new pool, and a removed environment loses its own; the
+    /// idle processes of a pool go with it, while a job keeps the process it took.
+    pub fn apply(&self, settings: &Settings) {
+        let mut pools = self.pools.write().unwrap_or_else(|p| p.into_inner());
+        pools.retain(|name, warm| {
+            warm.size == settings.warm_processes
+                && settings.environments.get(name) == Some(&warm.config)
+        });
+        for (name, config) in &settings.environments {
+            if config.kind == EnvironmentKind::Powershell && !pools.contains_key(name) {
+                let pool = Pool::new(environment(name, config), settings.warm_processes);
+                pools.insert(
                     name.clone(),
-                    Pool::new(environment(name, e), settings.warm_processes),
-                )
-            })
-            .collect();
-        Self { pools }
+                    Warm {
+                        config: config.clone(),
+                        size: settings.warm_processes,
+                        pool: Arc::new(pool),
+                    },
+                );
+            }
+        }
+    }
+
+    fn pool(&self, environment: &str) -> Option<Arc<Pool>> {
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
+        pools.get(environment).map(|warm| warm.pool.clone())
     }
 
     /// Warm processes ready now, over all environments.
     pub fn warm(&self) -> usize {
-        self.pools.values().map(Pool::warm).sum()
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
+        pools.values().map(|warm| warm.pool.warm()).sum()
     }
 
     pub async fn run(
@@ -86,7 +116,7 @@ impl Runner {
                         user: run_as.user.clone(),
                         reason: e.to_string(),
                     })?,
-                None => match self.pools.get(&spec.environment_name) {
+                None => match self.pool(&spec.environment_name) {
                     Some(pool) => pool.take().await?,
                     None => Session::open(&env).await?,
                 },

@@ -54,7 +54,6 @@ pub fn fingerprint(file: &Path) -> Result<String, ParamsError> {
 /// start a `pwsh` to parse the same file: measured, 20 at once on two cores kept every one of
 /// those calls waiting 30 to over 100 seconds. Waiters find the cache filled instead.
 pub struct ParameterReader {
-    pwsh: PathBuf,
     parsing: tokio::sync::Mutex<()>,
     /// Counts the `pwsh` runs.
     runs: Counter,
@@ -67,17 +66,18 @@ type Stale = (i64, PathBuf, String);
 type Found = HashMap<i64, Vec<ScriptParameter>>;
 
 impl ParameterReader {
-    pub fn new(pwsh: PathBuf, runs: Counter) -> Self {
+    pub fn new(runs: Counter) -> Self {
         Self {
-            pwsh,
             parsing: tokio::sync::Mutex::new(()),
             runs,
         }
     }
 
-    /// Parameters of each `(script id, file)`.
+    /// Parameters of each `(script id, file)`, read with the PowerShell at `pwsh` where not
+    /// cached.
     pub async fn read(
         &self,
+        pwsh: &Path,
         store: &dyn Store,
         scripts: &[(i64, PathBuf)],
     ) -> Result<Found, ParamsError> {
@@ -101,7 +101,7 @@ impl ParameterReader {
             return Ok(known);
         }
         self.runs.inc();
-        parse(&self.pwsh, store, still_stale, known).await
+        parse(pwsh, store, still_stale, known).await
     }
 }
 

@@ -194,7 +194,8 @@ async fn warm_parameter_cache(state: AppState) {
         }
     };
     let store = state.engine.store.as_ref();
-    if let Err(e) = state.engine.parameters.read(store, &scripts).await {
+    let pwsh = state.engine.settings().pwsh.clone();
+    if let Err(e) = state.engine.parameters.read(&pwsh, store, &scripts).await {
         tracing::warn!(error = %e, "cannot read script parameters at start");
     }
 }

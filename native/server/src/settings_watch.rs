@@ -1,6 +1,6 @@
 //! Edits to the config file apply while the server runs, as PSU applies edits to its
-//! configuration: a script's settings, the job limit and retention change without a restart,
-//! which would fail the jobs running. The file is read every couple of seconds (no signal
+//! configuration: a script's settings, the job limit, retention and environments change
+//! without a restart, which would fail the jobs running. The file is read every couple of seconds (no signal
 //! needed, and it works the same on Windows); a changed file that does not parse is reported
 //! and the settings stay as they were.
 

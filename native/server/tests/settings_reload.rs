@@ -1,6 +1,6 @@
-//! Edits to the config file apply while the server runs: script settings and the job limit at
-//! once, without failing the running jobs a restart would; a file that does not parse, or a
-//! setting fixed while serving, is reported in the log and changes nothing.
+//! Edits to the config file apply while the server runs: script settings, the job limit and
+//! environments at once, without failing the running jobs a restart would; a file that does
+//! not parse, or a setting fixed while serving, is reported in the log and changes nothing.
 
 mod common;
 
@@ -44,7 +44,7 @@ async fn a_changed_config_file_applies_without_a_restart() {
     })
     .await;
 
-    let after = "warm_processes = 3\nconcurrent_jobs = 2\n\
+    let after = "max_body_bytes = 2048\nconcurrent_jobs = 2\n\
         [scripts.\"gate.ps1\"]\nDescription = \"after\"\nDisableManualInvocation = true\n";
     std::fs::write(&config, after).unwrap();
     // The higher limit starts the queued job now, beside the running one.
@@ -60,7 +60,60 @@ async fn a_changed_config_file_applies_without_a_restart() {
     expect_error(r, 403, "script.manual_invocation_disabled").await;
     until("the fixed setting is reported", &s, async || {
         s.log()
-            .contains("these apply at the next start settings=\"warm_processes\"")
+            .contains("these apply at the next start settings=\"max_body_bytes\"")
     })
     .await;
+}
+
+/// The warm processes the metrics count now.
+async fn warm(s: &Server) -> String {
+    let metrics = s.get("/metrics").await.text().await.unwrap();
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("psujobs_warm_processes "));
+    line.unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn environments_and_warm_processes_change_without_a_restart() {
+    let s = Server::start(
+        "warm_processes = 0\n",
+        &[("stage.ps1", "Write-Information \"stage=$env:STAGE\"")],
+    )
+    .await;
+    let config = s.data().parent().unwrap().join("psujobs.toml");
+    // A new environment, made the default, with two warm processes for it and two for the
+    // built-in one.
+    let pwsh = common::pwsh();
+    std::fs::write(
+        &config,
+        format!(
+            "warm_processes = 2\ndefault_environment = \"staged\"\n\
+             [environments.staged]\nexecutable = {pwsh:?}\nvariables = {{ STAGE = \"after\" }}\n"
+        ),
+    )
+    .unwrap();
+    until("four processes are warm", &s, async || {
+        warm(&s).await == "psujobs_warm_processes 4"
+    })
+    .await;
+    assert!(s.children() >= 4, "{} children", s.children());
+    let id = s.run("stage.ps1", json!({})).await;
+    let job = s.wait_done(id).await;
+    assert_eq!(
+        (job["status"].as_i64(), &job["environment"]),
+        (Some(2), &json!("staged")),
+        "{job}"
+    );
+    let output = s.get_json(&format!("/api/v1/job/{id}/output")).await;
+    assert_eq!(output[0]["message"], "stage=after", "{output}");
+
+    // None warm: the idle processes end.
+    std::fs::write(&config, "warm_processes = 0\n").unwrap();
+    until("no process is warm, and none is left", &s, async || {
+        warm(&s).await == "psujobs_warm_processes 0" && s.children() == 0
+    })
+    .await;
+    let job = s.wait_done(s.run("stage.ps1", json!({})).await).await;
+    assert_eq!(job["environment"], "pwsh", "{job}");
 }

@@ -113,10 +113,15 @@ pub async fn parameters(
 }
 
 pub async fn read_parameters(app: &AppState, at: &Located) -> ApiResult<Vec<ScriptParameter>> {
+    let pwsh = app.engine.settings().pwsh.clone();
     let mut found = app
         .engine
         .parameters
-        .read(app.engine.store.as_ref(), &[(at.id, at.file.clone())])
+        .read(
+            &pwsh,
+            app.engine.store.as_ref(),
+            &[(at.id, at.file.clone())],
+        )
         .await?;
     Ok(found.remove(&at.id).unwrap_or_default())
 }

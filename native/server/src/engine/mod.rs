@@ -84,10 +84,7 @@ impl Engine {
         Arc::new(Self {
             secrets,
             runner: Runner::new(&settings),
-            parameters: ParameterReader::new(
-                settings.pwsh.clone(),
-                metrics.parameter_reads.clone(),
-            ),
+            parameters: ParameterReader::new(metrics.parameter_reads.clone()),
             store,
             settings: RwLock::new(settings),
             metrics,
@@ -113,21 +110,25 @@ impl Engine {
             .clone()
     }
 
-    /// Applies settings read again from the config file. Script settings, the job limit,
-    /// GroomDays and the Job Run ID setting apply at once (a higher limit starts queued jobs
-    /// now); the rest (listening, TLS, data, environments, warm processes, …) is fixed while
-    /// the server runs. Returns the names of changed settings left as they were.
+    /// Applies settings read again from the config file: all of them at once (a higher job
+    /// limit starts queued jobs now, a changed environment gets new warm processes, a queued
+    /// job keeps the environment it was queued with) but those fixed while the server runs
+    /// (listening, TLS, the data folder, the database, the repository, the body limit).
+    /// Returns the names of changed settings left as they were.
     pub fn apply_settings(self: &Arc<Self>, read: Settings) -> Vec<&'static str> {
         let kept = {
             let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
             let kept = current.fixed_differences(&read);
             *current = Arc::new(Settings {
-                scripts: read.scripts,
-                concurrent_jobs: read.concurrent_jobs,
-                groom_days: read.groom_days,
-                job_run_id: read.job_run_id,
-                ..Settings::clone(&current)
+                listen: current.listen,
+                tls: current.tls.clone(),
+                data_dir: current.data_dir.clone(),
+                database: current.database.clone(),
+                repository: current.repository.clone(),
+                max_body_bytes: current.max_body_bytes,
+                ..read
             });
+            self.runner.apply(&current);
             kept
         };
         self.changed();

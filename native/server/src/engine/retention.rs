@@ -26,15 +26,15 @@ pub fn groom(engine: &Engine) -> Result<usize, StoreError> {
 
 pub fn spawn_groomer(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(engine.settings().groom_interval);
         loop {
-            tick.tick().await;
             let e = engine.clone();
             match tokio::task::spawn_blocking(move || groom(&e)).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => tracing::error!(error = %err, "grooming failed"),
                 Err(err) => tracing::error!(error = %err, "grooming task failed"),
             }
+            // Read each time: the interval may have changed in the config file.
+            tokio::time::sleep(engine.settings().groom_interval).await;
         }
     })
 }

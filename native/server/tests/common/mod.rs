@@ -171,6 +171,17 @@ impl Server {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
+    /// How many child processes the server has now (the PowerShell processes it runs jobs
+    /// in or keeps warm). Each thread lists the children it started.
+    pub fn children(&self) -> usize {
+        let pid = self.child.as_ref().expect("the server runs").id();
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+        tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("children")).ok())
+            .map(|children| children.split_whitespace().count())
+            .sum()
+    }
+
     /// SIGKILL: the server gets no chance to clean up.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
