@@ -9,6 +9,7 @@ mod feedback_host;
 mod host_lines;
 pub mod ipc;
 pub mod metrics;
+pub mod node;
 mod private_file;
 mod pwsh_location;
 pub mod rate_limit;

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use psujobs_server::auth::{self, Role};
 use psujobs_server::backup;
 use psujobs_server::config::{FileConfig, Settings, TlsFiles};
+use psujobs_server::node::Node;
 use psujobs_server::secrets::SecretBox;
 use psujobs_server::serve;
 use psujobs_server::store::{self, PostgresStore, SqliteStore, Store, StoredCredential};
@@ -252,11 +253,12 @@ fn copy_store(settings: &Settings) -> anyhow::Result<()> {
             file.display()
         );
     }
+    let node = Node::of(&settings.data_dir, settings.listen)?;
     let source = SqliteStore::open(&settings.data_dir)?;
-    source.lock_for_server()?;
+    source.lock_for_server(&node.id)?;
     let target =
         PostgresStore::connect(url).context("cannot open the PostgreSQL store (--database)")?;
-    target.lock_for_server()?;
+    target.lock_for_server(&node.id)?;
     let copied = store::sqlite_to_postgres(&source, &target)?;
     eprintln!(
         "copied {} into PostgreSQL: jobs {}, output records {}, pipeline objects {}, scripts {}, app tokens {}, credentials {}, queued runs {}",

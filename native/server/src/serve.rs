@@ -16,6 +16,7 @@ use crate::config::{Settings, TlsFiles};
 use crate::engine::{self, Engine};
 use crate::ipc;
 use crate::metrics::Metrics;
+use crate::node::{self, Node};
 use crate::private_file;
 use crate::rate_limit::FailureLimiter;
 use crate::repository::Repository;
@@ -64,8 +65,11 @@ pub async fn run(
     };
     let settings = Arc::new(settings);
     let store = open_store(&settings)?;
-    store.lock_for_server()?;
-    let recovered = engine::recover(store.as_ref())?;
+    let node = Node::of(&settings.data_dir, settings.listen)?;
+    store.lock_for_server(&node.id)?;
+    let secrets = Arc::new(SecretBox::open_or_create(&settings.data_dir)?);
+    node::check_key(store.as_ref(), &secrets, &settings.data_dir)?;
+    let recovered = engine::recover(store.as_ref(), &node)?;
     if recovered.repaired > 0 {
         tracing::warn!(
             count = recovered.repaired,
@@ -79,9 +83,8 @@ pub async fn run(
         tracing::info!(file = %file.display(), "created the Administrator app token");
     }
     let repo = Repository::open(&settings.repository)?;
-    let secrets = Arc::new(SecretBox::open_or_create(&settings.data_dir)?);
     let metrics = Arc::new(Metrics::default());
-    let engine = Engine::new(store, settings.clone(), metrics, secrets.clone());
+    let engine = Engine::new(store, settings.clone(), metrics, secrets.clone(), node);
     let groomer = engine::spawn_groomer(engine.clone());
     settings_watch::spawn(engine.clone(), config_file, read_settings);
     let state = AppState {
@@ -103,13 +106,14 @@ pub async fn run(
     let router = api::router(state);
     let channel = Arc::new(ipc::Channel::start(router.clone(), &engine)?);
     engine.attach_channel(channel.clone());
-    let resumed = engine.resume(recovered.queued)?;
-    if resumed > 0 {
+    if recovered.queued > 0 {
         tracing::info!(
-            count = resumed,
-            "queued again the jobs accepted before the restart"
+            count = recovered.queued,
+            "the jobs accepted before the restart are still queued"
         );
     }
+    engine.dispatch();
+    let ticker = engine.spawn_ticker();
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let stop = CancellationToken::new();
     tokio::spawn({
@@ -155,6 +159,7 @@ pub async fn run(
     }
     tracing::info!("shutting down: stopping running jobs");
     groomer.abort();
+    ticker.abort();
     engine.shutdown().await;
     channel.close_listener();
     Ok(())

@@ -168,7 +168,6 @@ async fn start(
         run_as,
         timeout: (script.time_out > 0.0).then(|| Duration::from_secs_f64(script.time_out * 60.0)),
         discard_pipeline: script.discard_pipeline,
-        script_limit: script.concurrent_jobs,
         retry_limit: script.retry_limit,
         location: script
             .working_directory

@@ -1,7 +1,8 @@
-//! The job engine: a FIFO queue under a server-wide and per-script concurrency limit, one
-//! task per running job, timeouts, cancellation (with children), and the change signal that
-//! long-polling readers wait on.
+//! The job engine: a FIFO queue, kept in the store, under a server-wide and per-script
+//! concurrency limit; one task per running job, timeouts, cancellation (with children), and
+//! the change signal that long-polling readers wait on.
 
+mod cluster;
 mod live;
 mod recovery;
 mod retention;
@@ -9,7 +10,7 @@ mod saved;
 mod sink;
 mod spec;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use chrono::Utc;
@@ -20,6 +21,7 @@ use crate::auth::Caller;
 use crate::config::Settings;
 use crate::ipc::{self, Channel};
 use crate::metrics::Metrics;
+use crate::node::Node;
 use crate::runner::{self, Outcome, Runner};
 use crate::script_params::ParameterReader;
 use crate::secrets::SecretBox;
@@ -30,6 +32,10 @@ pub use recovery::{Recovered, recover};
 pub use retention::{groom, spawn_groomer};
 pub use sink::{JobSink, Progress};
 pub use spec::{ParamValue, RunAs, RunSpec};
+
+/// How many of the oldest queued jobs a claiming round looks at: enough that a few scripts at
+/// their limit do not hide the jobs of others behind them.
+const CLAIM_WINDOW: i64 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -47,6 +53,8 @@ pub enum EngineError {
 
 pub struct Engine {
     pub store: Arc<dyn Store>,
+    /// This server, as the store's other servers know it.
+    node: Node,
     /// Read anew by each call: a change to the config file applies while the server runs
     /// (see [`Engine::apply_settings`]).
     settings: RwLock<Arc<Settings>>,
@@ -57,6 +65,8 @@ pub struct Engine {
     pub parameters: ParameterReader,
     runner: Runner,
     state: Mutex<State>,
+    /// One claiming round at a time, so that two cannot both fill the last free slot.
+    dispatching: Mutex<()>,
     /// Serialises read-modify-write of job documents.
     job_lock: Mutex<()>,
     /// Bumped after every stored change; long polls wait on it.
@@ -68,7 +78,6 @@ pub struct Engine {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<RunSpec>,
     running: HashMap<i64, Arc<Live>>,
     shutting_down: bool,
 }
@@ -80,8 +89,10 @@ impl Engine {
         settings: Arc<Settings>,
         metrics: Arc<Metrics>,
         secrets: Arc<SecretBox>,
+        node: Node,
     ) -> Arc<Self> {
         Arc::new(Self {
+            node,
             secrets,
             runner: Runner::new(&settings),
             parameters: ParameterReader::new(metrics.parameter_reads.clone()),
@@ -89,6 +100,7 @@ impl Engine {
             settings: RwLock::new(settings),
             metrics,
             state: Mutex::new(State::default()),
+            dispatching: Mutex::new(()),
             job_lock: Mutex::new(()),
             changes: watch::channel(0).0,
             channel: OnceLock::new(),
@@ -170,7 +182,7 @@ impl Engine {
         Ok(Some(job))
     }
 
-    /// Stores a new Queued job and queues it; returns the stored job.
+    /// Stores a new Queued job with its run, which queues it; returns the stored job.
     pub fn submit(self: &Arc<Self>, mut job: Job, mut spec: RunSpec) -> Result<Job, EngineError> {
         if self.state().shutting_down {
             return Err(EngineError::ShuttingDown);
@@ -179,68 +191,108 @@ impl Engine {
         job.created_time = Some(Utc::now());
         self.store.insert_job(&mut job)?;
         spec.job_id = job.id;
-        // Kept so that a restart runs it still; if the store refuses, it runs all the same.
         if let Err(e) = self
             .store
             .save_run(job.id, &saved::seal(&spec, &self.secrets))
         {
-            tracing::error!(job = job.id, error = %e, "cannot keep the queued job's run: a restart before it starts will mark it Failed");
+            // Without its run the job can never start: it ends here, and the caller hears why.
+            let _ = self.update(job.id, |j| {
+                j.status = JobStatus::Failed;
+                j.end_time = Some(Utc::now());
+                j.output = Some(format!("cannot queue the job: {e}"));
+            });
+            return Err(e.into());
         }
         self.metrics.jobs_submitted.inc();
-        self.state().queue.push_back(spec);
         self.changed();
         self.dispatch();
         Ok(job)
     }
 
-    /// Starts queued jobs, oldest first, while limits allow. A job held back by its
+    /// Starts queued jobs, oldest first, while limits allow: each is claimed from the store,
+    /// so that a job runs once however many servers share it. A job held back by its
     /// script's limit does not block jobs of other scripts behind it.
-    fn dispatch(self: &Arc<Self>) {
-        let mut started = Vec::new();
-        {
-            let mut state = self.state();
-            // Jobs still queued at shutdown stay Queued; the next start marks them.
-            if state.shutting_down {
+    pub(crate) fn dispatch(self: &Arc<Self>) {
+        let _round = self.dispatching.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let settings = self.settings();
+            let (room, per_script) = {
+                let state = self.state();
+                // Jobs still queued at shutdown stay Queued for the next start.
+                if state.shutting_down {
+                    return;
+                }
+                let limit = settings.concurrent_jobs;
+                let room = limit == 0 || state.running.len() < limit;
+                let mut per_script = HashMap::<String, usize>::new();
+                for live in state.running.values() {
+                    *per_script.entry(live.script_full_path.clone()).or_default() += 1;
+                }
+                (room, per_script)
+            };
+            let claimed = self.store.queued_runs(CLAIM_WINDOW).and_then(|queued| {
+                self.metrics.jobs_queued.set(queued.len() as i64);
+                if !room {
+                    return Ok(None);
+                }
+                let candidates: Vec<i64> = queued
+                    .into_iter()
+                    .filter(|(_, path)| {
+                        let limit = settings.script(path).concurrent_jobs;
+                        limit == 0 || per_script.get(path).copied().unwrap_or(0) < limit
+                    })
+                    .map(|(id, _)| id)
+                    .collect();
+                match candidates.is_empty() {
+                    true => Ok(None),
+                    false => self.store.claim_run(&candidates, &self.node.id),
+                }
+            });
+            match claimed {
+                Ok(Some((id, sealed))) => self.start(id, &sealed),
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim queued jobs; trying again at the next change");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Starts a claimed job, or marks it Failed when its kept run cannot be opened.
+    fn start(self: &Arc<Self>, id: i64, sealed: &str) {
+        let spec = match saved::open(id, sealed, &self.secrets) {
+            Ok(spec) => spec,
+            Err(why) => {
+                tracing::error!(job = id, reason = %why, "cannot run a queued job");
+                let _ = self.update(id, |j| {
+                    j.status = JobStatus::Failed;
+                    j.end_time = Some(Utc::now());
+                    j.output = Some(format!("cannot be run: {why}"));
+                });
                 return;
             }
-            let limit = self.settings().concurrent_jobs;
-            let mut index = 0;
-            while index < state.queue.len() {
-                if limit > 0 && state.running.len() >= limit {
-                    break;
-                }
-                let spec = &state.queue[index];
-                let same_script = state
-                    .running
-                    .values()
-                    .filter(|l| l.script_full_path == spec.script_full_path)
-                    .count();
-                if spec.script_limit > 0 && same_script >= spec.script_limit {
-                    index += 1;
-                    continue;
-                }
-                let Some(spec) = state.queue.remove(index) else {
-                    break;
-                };
-                let live = Arc::new(Live::new(spec.script_full_path.clone()));
-                state.running.insert(spec.job_id, live.clone());
-                started.push((spec, live));
-            }
-            self.metrics.jobs_running.set(state.running.len() as i64);
-            self.metrics.jobs_queued.set(state.queue.len() as i64);
-        }
-        for (spec, live) in started {
-            let engine = self.clone();
-            tokio::spawn(async move { engine.run(spec, live).await });
-        }
+        };
+        let live = Arc::new(Live::new(spec.script_full_path.clone()));
+        let running = {
+            let mut state = self.state();
+            state.running.insert(id, live.clone());
+            state.running.len()
+        };
+        self.metrics.jobs_running.set(running as i64);
+        let engine = self.clone();
+        tokio::spawn(async move { engine.run(spec, live).await });
     }
 
     async fn run(self: Arc<Self>, mut spec: RunSpec, live: Arc<Live>) {
         let id = spec.job_id;
-        self.forget_run(id);
         let mut started = self.update(id, |j| {
-            j.status = JobStatus::Running;
+            // A cancel asked of it before it started stands (the next tick stops it).
+            if j.status != JobStatus::Canceling {
+                j.status = JobStatus::Running;
+            }
             j.start_time = Some(Utc::now());
+            j.computer_name = Some(crate::host_name());
         });
         // The script's TimeOut bounds the whole job, its retries included.
         let timer = spec.timeout.map(|t| {
@@ -289,47 +341,19 @@ impl Engine {
         });
         self.metrics.job_finished(status);
         tracing::info!(job = id, status = ?status, "job finished");
-        self.state().running.remove(&id);
+        if let Err(e) = self.store.drop_prompt(id) {
+            tracing::warn!(job = id, error = %e, "cannot drop the ended job's prompt");
+        }
+        let running = {
+            let mut state = self.state();
+            state.running.remove(&id);
+            state.running.len()
+        };
+        self.metrics.jobs_running.set(running as i64);
         // After the removal, not only after the final update above: a shutdown waiting for the
         // running jobs to end looks at them when woken, and would otherwise sit out its wait.
         self.changed();
         self.dispatch();
-    }
-
-    /// Queues again the jobs an earlier run of the server accepted and had not started: the
-    /// kept runs [`recover`] found, oldest first. Returns how many. Call once the integrated
-    /// channel is attached, as the jobs may start at once.
-    pub fn resume(self: &Arc<Self>, runs: Vec<(i64, String)>) -> Result<usize, EngineError> {
-        let mut resumed = 0;
-        for (id, sealed) in runs {
-            match saved::open(id, &sealed, &self.secrets) {
-                Ok(spec) => {
-                    self.state().queue.push_back(spec);
-                    resumed += 1;
-                }
-                Err(why) => {
-                    tracing::error!(job = id, reason = %why, "cannot run a job queued before the restart");
-                    self.forget_run(id);
-                    self.update(id, |j| {
-                        j.status = JobStatus::Failed;
-                        j.end_time = Some(Utc::now());
-                        j.output = Some(format!(
-                            "queued before the server restarted, and cannot be run: {why}"
-                        ));
-                    })?;
-                }
-            }
-        }
-        self.changed();
-        self.dispatch();
-        Ok(resumed)
-    }
-
-    /// Drops a job's kept run: it started, or never will.
-    fn forget_run(&self, id: i64) {
-        if let Err(e) = self.store.forget_run(id) {
-            tracing::warn!(job = id, error = %e, "cannot drop the job's kept run");
-        }
     }
 
     /// After a Failed run that the script's `RetryLimit` lets run again (`retry` counts from 1):
@@ -391,14 +415,8 @@ impl Engine {
         for child in children.page.iter().filter(|c| !c.status.is_terminal()) {
             self.cancel(child.id)?;
         }
-        let queued = {
-            let mut state = self.state();
-            let before = state.queue.len();
-            state.queue.retain(|s| s.job_id != id);
-            before != state.queue.len()
-        };
-        if queued {
-            self.forget_run(id);
+        // Dropping its run takes a queued job out of the queue, unless a server claimed it.
+        if self.store.forget_run(id)? {
             self.update(id, |j| {
                 j.status = JobStatus::Canceled;
                 j.end_time = Some(Utc::now());
@@ -417,30 +435,83 @@ impl Engine {
                 live.stop(JobStatus::Canceled);
                 Ok(())
             }
-            None => Err(EngineError::Finished(id)),
+            // Claimed by another server: it stops the job at its next tick.
+            None => {
+                let asked = self.update(id, |j| {
+                    if !j.status.is_terminal() {
+                        j.status = JobStatus::Canceling;
+                    }
+                })?;
+                match asked {
+                    Some(job) if job.status == JobStatus::Canceling => {
+                        self.store.request_cancel(id)?;
+                        Ok(())
+                    }
+                    _ => Err(EngineError::Finished(id)),
+                }
+            }
         }
     }
 
+    /// The prompt job `id` waits on: its own when it runs here, else as the server running it
+    /// stored it.
     pub fn feedback(&self, id: i64) -> Option<JobFeedback> {
-        self.live(id)?.pending()
+        if let Some(live) = self.live(id) {
+            return live.pending();
+        }
+        match self.store.prompt(id) {
+            Ok(prompt) => prompt.and_then(|json| serde_json::from_str(&json).ok()),
+            Err(e) => {
+                tracing::warn!(job = id, error = %e, "cannot read the job's prompt");
+                None
+            }
+        }
     }
 
     pub fn answer(&self, id: i64, response: FeedbackResponse) -> Result<(), EngineError> {
-        let live = self.live(id).ok_or(EngineError::NoFeedback(id))?;
+        let Some(live) = self.live(id) else {
+            return self.answer_elsewhere(id, response);
+        };
         let (reply, answer) = live
             .take_answer(response)
             .map_err(|refusal| match refusal {
                 Refusal::NotWaiting => EngineError::NoFeedback(id),
                 Refusal::Invalid(why) => EngineError::BadAnswer(id, why),
             })?;
-        // Running again before the job can read the answer (and ask again): a client never sees
-        // WaitingOnFeedback with no prompt left to answer.
+        if let Err(e) = self.store.drop_prompt(id) {
+            tracing::warn!(job = id, error = %e, "cannot drop the answered prompt from the store");
+        }
+        self.running_again(id);
+        reply.send(answer).map_err(|_| EngineError::NoFeedback(id))
+    }
+
+    /// Answers the prompt of a job another server runs: checked here against the prompt it
+    /// stored, then stored for it to take at its next tick.
+    fn answer_elsewhere(&self, id: i64, response: FeedbackResponse) -> Result<(), EngineError> {
+        let prompt: JobFeedback = self
+            .store
+            .prompt(id)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or(EngineError::NoFeedback(id))?;
+        let json = serde_json::to_string(&response).map_err(StoreError::from)?;
+        prompt
+            .read(response)
+            .map_err(|why| EngineError::BadAnswer(id, why))?;
+        if !self.store.answer_prompt(id, &json)? {
+            return Err(EngineError::NoFeedback(id));
+        }
+        self.running_again(id);
+        Ok(())
+    }
+
+    /// Running again before the job can read the answer (and ask again): a client never sees
+    /// WaitingOnFeedback with no prompt left to answer.
+    fn running_again(&self, id: i64) {
         let _ = self.update(id, |j| {
             if j.status == JobStatus::WaitingOnFeedback {
                 j.status = JobStatus::Running;
             }
         });
-        reply.send(answer).map_err(|_| EngineError::NoFeedback(id))
     }
 
     /// Refuses new jobs from now on and wakes long polls so they answer at once.

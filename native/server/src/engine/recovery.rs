@@ -1,14 +1,15 @@
-//! Start-up repair: jobs the previous server process left unfinished (it died, or was
-//! killed) can no longer be running; they are marked Failed with the reason. Queued jobs whose
-//! run was kept stay Queued, and their runs go to [`super::Engine::resume`], unless the job
-//! that started them was among the unfinished: an integrated call whose caller is gone would
-//! run for nobody.
+//! Repair of jobs whose server is gone: at start, those this node left unfinished (it died,
+//! or was killed); while serving, those of other nodes gone silent. They can no longer be
+//! running, so they are marked Failed with the reason. Queued jobs whose run is kept stay
+//! Queued, for any server to start, unless the job that started them was among those ended:
+//! an integrated call whose caller is gone would run for nobody.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use model::JobStatus;
 
+use crate::node::{DEAD_AFTER, Node};
 use crate::store::{Store, StoreError};
 
 const UNFINISHED: [JobStatus; 4] = [
@@ -18,33 +19,75 @@ const UNFINISHED: [JobStatus; 4] = [
     JobStatus::Canceling,
 ];
 
-/// What start-up repair found.
+/// What a repair found.
 pub struct Recovered {
     /// How many jobs were marked.
     pub repaired: usize,
-    /// The kept runs of the jobs still queued, oldest first, to run again.
-    pub queued: Vec<(i64, String)>,
+    /// How many jobs stay queued, their runs kept.
+    pub queued: usize,
 }
 
-pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
-    let mut kept: HashMap<i64, String> = store.saved_runs()?.into_iter().collect();
+/// Whose unfinished jobs a repair ends.
+pub struct Gone {
+    /// This node, starting again: its jobs from before.
+    pub restarted: Option<String>,
+    /// Other nodes gone silent, by id, with their names.
+    pub others: HashMap<String, String>,
+    /// No other node is alive: jobs no node claimed (queued with no run left, or from before
+    /// nodes were kept) are ended too.
+    pub alone: bool,
+}
+
+/// Start-up repair for `node`, which also ends the jobs of nodes gone silent meanwhile.
+pub fn recover(store: &dyn Store, node: &Node) -> Result<Recovered, StoreError> {
+    let others = store
+        .reap_nodes(DEAD_AFTER)?
+        .into_iter()
+        .filter(|(id, _)| *id != node.id)
+        .collect();
+    let alone = store
+        .live_nodes(DEAD_AFTER)?
+        .iter()
+        .all(|(id, _)| *id == node.id);
+    let recovered = repair(
+        store,
+        &Gone {
+            restarted: Some(node.id.clone()),
+            others,
+            alone,
+        },
+    )?;
+    store.heartbeat(&node.id, &node.name)?;
+    Ok(recovered)
+}
+
+pub fn repair(store: &dyn Store, gone: &Gone) -> Result<Recovered, StoreError> {
+    let kept: HashSet<i64> = store.saved_runs()?.into_iter().map(|(id, _)| id).collect();
     let mut recovered = Recovered {
         repaired: 0,
-        queued: Vec::new(),
+        queued: 0,
     };
     let mut unfinished = store.jobs_in_status(&UNFINISHED)?;
     // A parent before its children: it started them, so its id is the lower.
     unfinished.sort_unstable_by_key(|job| job.id);
+    let ids: Vec<i64> = unfinished.iter().map(|job| job.id).collect();
+    let owners = store.job_nodes(&ids)?;
     let mut marked = HashSet::new();
     for mut job in unfinished {
         let was = job.status;
+        let owner = owners.get(&job.id);
+        let owner_gone = match owner {
+            Some(node) => gone.others.contains_key(node) || gone.restarted.as_ref() == Some(node),
+            None => gone.alone,
+        };
         let orphan = job.parent_job_id.filter(|parent| marked.contains(parent));
-        if was == JobStatus::Queued
-            && orphan.is_none()
-            && let Some(run) = kept.remove(&job.id)
-        {
-            recovered.queued.push((job.id, run));
+        let queued = was == JobStatus::Queued && kept.contains(&job.id);
+        if orphan.is_none() && (queued || !owner_gone) {
+            recovered.queued += usize::from(queued);
             continue;
+        }
+        if queued {
+            store.forget_run(job.id)?;
         }
         job.status = if was == JobStatus::Canceling {
             JobStatus::Canceled
@@ -52,34 +95,35 @@ pub fn recover(store: &dyn Store) -> Result<Recovered, StoreError> {
             JobStatus::Failed
         };
         job.end_time = Some(Utc::now());
-        job.output = Some(match orphan {
-            Some(parent) => format!(
-                "the server stopped while the job was queued; it was not run on restart, as job {parent}, which started it, had not finished"
-            ),
-            None => format!(
-                "the server stopped while the job was {}; it was marked on restart",
-                match was {
-                    JobStatus::Queued => "queued",
-                    JobStatus::Canceling => "canceling",
-                    _ => "running",
+        let state = match was {
+            JobStatus::Queued => "queued",
+            JobStatus::Canceling => "canceling",
+            _ => "running",
+        };
+        job.output = Some(
+            match (orphan, owner.and_then(|node| gone.others.get(node))) {
+                (Some(parent), _) => format!(
+                    "the server stopped while the job was queued; it was not run, as job {parent}, which started it, had not finished"
+                ),
+                (None, Some(name)) => format!(
+                    "the server running it ({name}) stopped answering while the job was {state}; another server marked it"
+                ),
+                (None, None) => {
+                    format!(
+                        "the server stopped while the job was {state}; it was marked on restart"
+                    )
                 }
-            ),
-        });
+            },
+        );
         store.update_job(&job)?;
         marked.insert(job.id);
         tracing::warn!(
             job = job.id,
-            "job left unfinished by the previous server marked {:?}",
+            "job left unfinished by a server that is gone marked {:?}",
             job.status
         );
         recovered.repaired += 1;
     }
-    // Runs left over from jobs that had started (their run could not be dropped then), and
-    // from the children not run.
-    for id in kept.keys() {
-        store.forget_run(*id)?;
-    }
-    recovered.queued.sort_unstable_by_key(|(id, _)| *id);
     Ok(recovered)
 }
 
@@ -88,6 +132,13 @@ mod tests {
     use super::*;
     use crate::store::SqliteStore;
     use model::Job;
+
+    fn node() -> Node {
+        Node {
+            id: "this".into(),
+            name: "here".into(),
+        }
+    }
 
     #[test]
     fn marks_unfinished_jobs() {
@@ -105,7 +156,7 @@ mod tests {
             };
             store.insert_job(&mut job).unwrap();
         }
-        assert_eq!(recover(&store).unwrap().repaired, 2);
+        assert_eq!(recover(&store, &node()).unwrap().repaired, 2);
         let statuses: Vec<_> = (1..=3)
             .map(|i| store.job(i).unwrap().unwrap().status)
             .collect();
@@ -122,7 +173,7 @@ mod tests {
                 .unwrap()
                 .contains("server stopped")
         );
-        assert_eq!(recover(&store).unwrap().repaired, 0);
+        assert_eq!(recover(&store, &node()).unwrap().repaired, 0);
     }
 
     #[test]
@@ -140,7 +191,7 @@ mod tests {
             ids.push(job.id);
         }
         store.save_run(ids[0], "sealed").unwrap();
-        assert_eq!(recover(&store).unwrap().repaired, 1);
+        assert_eq!(recover(&store, &node()).unwrap().repaired, 1);
         let status = |id| store.job(id).unwrap().unwrap().status;
         assert_eq!(status(ids[0]), JobStatus::Queued);
         assert_eq!(status(ids[1]), JobStatus::Failed);
@@ -167,9 +218,9 @@ mod tests {
         for id in [orphan, fire_and_forget] {
             store.save_run(id, "sealed").unwrap();
         }
-        let recovered = recover(&store).unwrap();
+        let recovered = recover(&store, &node()).unwrap();
         assert_eq!(recovered.repaired, 2);
-        assert_eq!(recovered.queued, [(fire_and_forget, "sealed".to_string())]);
+        assert_eq!(recovered.queued, 1);
         let job = store.job(orphan).unwrap().unwrap();
         assert_eq!(job.status, JobStatus::Failed);
         assert!(
@@ -177,6 +228,49 @@ mod tests {
                 .unwrap()
                 .contains(&format!("job {running}, which started it"))
         );
-        assert_eq!(store.saved_runs().unwrap(), recovered.queued);
+        assert_eq!(
+            store.saved_runs().unwrap(),
+            [(fire_and_forget, "sealed".to_string())]
+        );
+    }
+
+    #[test]
+    fn while_serving_ends_only_the_jobs_of_nodes_gone_silent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let job = |node: Option<&str>| {
+            let mut job = Job {
+                status: JobStatus::Queued,
+                script_full_path: "a.ps1".into(),
+                ..Job::default()
+            };
+            store.insert_job(&mut job).unwrap();
+            if let Some(node) = node {
+                store.save_run(job.id, "sealed").unwrap();
+                store.claim_run(&[job.id], node).unwrap().unwrap();
+            }
+            job.status = JobStatus::Running;
+            store.update_job(&job).unwrap();
+            job.id
+        };
+        let (dead, alive, unclaimed) = (job(Some("dead")), job(Some("alive")), job(None));
+        let gone = Gone {
+            restarted: None,
+            others: HashMap::from([("dead".to_owned(), "far away".to_owned())]),
+            alone: false,
+        };
+        assert_eq!(repair(&store, &gone).unwrap().repaired, 1);
+        let ended = store.job(dead).unwrap().unwrap();
+        assert_eq!(ended.status, JobStatus::Failed);
+        assert!(
+            ended
+                .output
+                .unwrap()
+                .contains("(far away) stopped answering"),
+            "the reason names the node"
+        );
+        for id in [alive, unclaimed] {
+            assert_eq!(store.job(id).unwrap().unwrap().status, JobStatus::Running);
+        }
     }
 }

@@ -90,12 +90,21 @@ impl JobSink {
         let job = self.engine.store.job(self.job_id).ok().flatten();
         feedback.run_id = job.as_ref().and_then(|j| j.run_id);
         feedback.id = chrono::Utc::now().timestamp_micros();
+        // Stored too, so that any server can show and answer it.
+        match serde_json::to_string(&feedback) {
+            Ok(json) => {
+                if let Err(e) = self.engine.store.put_prompt(self.job_id, &json) {
+                    tracing::warn!(job = self.job_id, error = %e, "cannot store the prompt: only this server can answer it");
+                }
+            }
+            Err(e) => tracing::warn!(job = self.job_id, error = %e, "cannot store the prompt"),
+        }
         let reply = self.live.set_pending(feedback);
         let _ = self
             .engine
             .update(self.job_id, |j| j.status = JobStatus::WaitingOnFeedback);
-        // The answer comes through `Engine::answer`, which has taken the prompt off the job
-        // and set it Running again.
+        // The answer comes through `Engine::answer` (or, given on another server, a tick),
+        // which has taken the prompt off the job and set it Running again.
         reply.await.ok()
     }
 }

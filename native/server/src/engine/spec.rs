@@ -43,8 +43,6 @@ pub struct RunSpec {
     pub run_as: Option<RunAs>,
     pub timeout: Option<Duration>,
     pub discard_pipeline: bool,
-    /// The script's own concurrency limit (0 = none).
-    pub script_limit: usize,
     /// Times a Failed run is run again (the script's `RetryLimit`).
     pub retry_limit: u32,
     /// The folder the script runs in (absolute), when its settings name one.

@@ -55,6 +55,10 @@ impl Fixture {
             settings,
             Arc::new(Metrics::default()),
             secrets.clone(),
+            crate::node::Node {
+                id: "test".into(),
+                name: "test".into(),
+            },
         );
         let state = AppState {
             engine: engine.clone(),

@@ -15,6 +15,9 @@ mod sqlite;
 #[cfg(test)]
 mod suite;
 
+use std::collections::HashMap;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
 use uuid::Uuid;
@@ -107,10 +110,11 @@ impl Entries {
 /// wait for the store (another call holding it, a database restarting) it waits through
 /// [`off_worker`].
 pub trait Store: Send + Sync + 'static {
-    /// Makes this process the only server on the store for as long as the store is open: a
-    /// second server would take the first one's running jobs for leftovers of a crash and mark
-    /// them failed. Fails with [`StoreError::InUse`] when another server holds the store.
-    fn lock_for_server(&self) -> StoreResult<()>;
+    /// Makes this process the only server of `node` (its data folder) on the store for as
+    /// long as the store is open: a second one would take the first one's running jobs for
+    /// leftovers of a crash and mark them failed. SQLite has one node; several share a
+    /// PostgreSQL store. Fails with [`StoreError::InUse`] when another server holds it.
+    fn lock_for_server(&self, node: &str) -> StoreResult<()>;
 
     /// Succeeds when the store can serve: its database answers and has the jobs table.
     fn ping(&self) -> StoreResult<()>;
@@ -167,13 +171,51 @@ pub trait Store: Send + Sync + 'static {
     fn put_credential(&self, cred: &StoredCredential) -> StoreResult<()>;
     fn credential(&self, name: &str) -> StoreResult<Option<StoredCredential>>;
 
-    /// Keeps what a queued job needs to start (its sealed run spec), so that it survives a
-    /// restart of the server.
+    /// Keeps what a queued job needs to start (its sealed run spec): the store is the queue,
+    /// so a queued job survives a restart and any server on the store may run it.
     fn save_run(&self, job_id: i64, spec: &str) -> StoreResult<()>;
     /// The kept runs, oldest job first.
     fn saved_runs(&self) -> StoreResult<Vec<(i64, String)>>;
-    /// Forgets a kept run: its job started, or will not.
-    fn forget_run(&self, job_id: i64) -> StoreResult<()>;
+    /// Up to `take` queued jobs with a kept run, oldest first, each with its script's path:
+    /// what a server looks at before it claims one.
+    fn queued_runs(&self, take: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// Claims the oldest of `candidates` still queued that no other server is claiming at the
+    /// same moment (PostgreSQL: `FOR UPDATE SKIP LOCKED`): its kept run is dropped and
+    /// returned, so exactly one server runs it. `None` when there is none to claim.
+    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>>;
+    /// The node that claimed each of `job_ids` that one claimed.
+    fn job_nodes(&self, job_ids: &[i64]) -> StoreResult<HashMap<i64, String>>;
+
+    /// Asks the node running job `job_id` to stop it.
+    fn request_cancel(&self, job_id: i64) -> StoreResult<()>;
+    /// Takes the requests to stop any of `job_ids`: the ids asked for.
+    fn take_cancel_requests(&self, job_ids: &[i64]) -> StoreResult<Vec<i64>>;
+
+    /// Shows the prompt job `job_id` waits on (JSON) to every server.
+    fn put_prompt(&self, job_id: i64, prompt: &str) -> StoreResult<()>;
+    /// The prompt job `job_id` waits on, unless it has been answered.
+    fn prompt(&self, job_id: i64) -> StoreResult<Option<String>>;
+    /// Answers job `job_id`'s prompt with `answer` (JSON), for the server running the job to
+    /// take. False when there is no prompt left to answer.
+    fn answer_prompt(&self, job_id: i64, answer: &str) -> StoreResult<bool>;
+    /// Takes the answers given to the prompts of any of `job_ids`.
+    fn take_answers(&self, job_ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
+    /// Drops job `job_id`'s prompt: answered here, or the job ended.
+    fn drop_prompt(&self, job_id: i64) -> StoreResult<()>;
+
+    /// Notes that `node` (named `name` in messages) is alive now. False when the store did
+    /// not know it: it is new, or was taken for dead.
+    fn heartbeat(&self, node: &str, name: &str) -> StoreResult<bool>;
+    /// The nodes heard from within `within`, by id, with their names.
+    fn live_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>>;
+    /// Forgets the nodes not heard from within `within` and returns them (id, name): each to
+    /// exactly one caller, who repairs their jobs.
+    fn reap_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>>;
+    /// The stored value of `name`, which is `value` if it had none.
+    fn fact(&self, name: &str, value: &str) -> StoreResult<String>;
+    /// Forgets a kept run: its job started, or will not. False when there was none (another
+    /// server claimed it first).
+    fn forget_run(&self, job_id: i64) -> StoreResult<bool>;
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {

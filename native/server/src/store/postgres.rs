@@ -3,6 +3,7 @@
 //! SQLite is; each call here runs on the store's own small runtime and the caller waits for it,
 //! as it waits for SQLite's disk.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -227,6 +228,14 @@ macro_rules! args {
     ($($arg:expr),* $(,)?) => { vec![$(Box::new($arg) as Arg),*] };
 }
 
+impl PostgresStore {
+    /// The nodes (id, name) `sql` returns, given `within` in seconds.
+    fn nodes(&self, sql: &'static str, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        let rows = self.query(sql, args![within.as_secs_f64()])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}
+
 /// Rows whose first column is a JSON document.
 fn json_docs<T: serde::de::DeserializeOwned>(rows: &[Row]) -> StoreResult<Vec<T>> {
     rows.iter()
@@ -355,10 +364,11 @@ async fn append_once(
 }
 
 impl Store for PostgresStore {
-    fn lock_for_server(&self) -> StoreResult<()> {
+    fn lock_for_server(&self, node: &str) -> StoreResult<()> {
         let lease = self.lease.clone();
+        let node = node.to_owned();
         let taken = self.run(|pool| async move {
-            let taken = lease.take(&pool).await?;
+            let taken = lease.take(&pool, &node).await?;
             if taken {
                 tokio::spawn(lease.keep(pool));
             }
@@ -366,7 +376,7 @@ impl Store for PostgresStore {
         })?;
         if !taken {
             return Err(StoreError::InUse(
-                "another psujobs server is serving from this database".into(),
+                "another psujobs server with this data folder is serving from this database".into(),
             ));
         }
         Ok(())
@@ -565,6 +575,9 @@ impl Store for PostgresStore {
                     Entries::Output.table(),
                     Entries::Pipeline.table(),
                     "queued_runs",
+                    "job_nodes",
+                    "cancels",
+                    "prompts",
                 ] {
                     tx.execute(
                         &format!("DELETE FROM {table} WHERE job_id = ANY($1)"),
@@ -700,9 +713,140 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    fn forget_run(&self, job_id: i64) -> StoreResult<()> {
-        self.execute("DELETE FROM queued_runs WHERE job_id = $1", args![job_id])?;
+    fn queued_runs(&self, take: i64) -> StoreResult<Vec<(i64, String)>> {
+        let rows = self.query(
+            "SELECT q.job_id, j.script_full_path FROM queued_runs q JOIN jobs j ON j.id = q.job_id
+             WHERE j.status = $2
+             ORDER BY q.job_id LIMIT $1",
+            args![take, JobStatus::Queued.as_i32()],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>> {
+        // The claim and its node in one statement: a server that dies right after claiming
+        // leaves a job its reaper finds.
+        let rows = self.query(
+            "WITH claimed AS (
+                 DELETE FROM queued_runs WHERE job_id = (
+                     SELECT job_id FROM queued_runs WHERE job_id = ANY($1)
+                     ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING job_id, spec),
+             owned AS (
+                 INSERT INTO job_nodes(job_id, node) SELECT job_id, $2 FROM claimed
+                 ON CONFLICT(job_id) DO UPDATE SET node = excluded.node)
+             SELECT job_id, spec FROM claimed",
+            args![candidates.to_vec(), node.to_owned()],
+        )?;
+        Ok(rows.first().map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn job_nodes(&self, job_ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+        let rows = self.query(
+            "SELECT job_id, node FROM job_nodes WHERE job_id = ANY($1)",
+            args![job_ids.to_vec()],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn request_cancel(&self, job_id: i64) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO cancels(job_id) VALUES ($1) ON CONFLICT(job_id) DO NOTHING",
+            args![job_id],
+        )?;
         Ok(())
+    }
+
+    fn take_cancel_requests(&self, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        let rows = self.query(
+            "DELETE FROM cancels WHERE job_id = ANY($1) RETURNING job_id",
+            args![job_ids.to_vec()],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn put_prompt(&self, job_id: i64, prompt: &str) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO prompts(job_id, prompt) VALUES ($1, $2)
+             ON CONFLICT(job_id) DO UPDATE SET prompt = excluded.prompt, answer = NULL",
+            args![job_id, prompt.to_owned()],
+        )?;
+        Ok(())
+    }
+
+    fn prompt(&self, job_id: i64) -> StoreResult<Option<String>> {
+        let rows = self.query(
+            "SELECT prompt FROM prompts WHERE job_id = $1 AND answer IS NULL",
+            args![job_id],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn answer_prompt(&self, job_id: i64, answer: &str) -> StoreResult<bool> {
+        let answered = self.execute(
+            "UPDATE prompts SET answer = $2 WHERE job_id = $1 AND answer IS NULL",
+            args![job_id, answer.to_owned()],
+        )?;
+        Ok(answered > 0)
+    }
+
+    fn take_answers(&self, job_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        let rows = self.query(
+            "DELETE FROM prompts WHERE job_id = ANY($1) AND answer IS NOT NULL
+             RETURNING job_id, answer",
+            args![job_ids.to_vec()],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn drop_prompt(&self, job_id: i64) -> StoreResult<()> {
+        self.execute("DELETE FROM prompts WHERE job_id = $1", args![job_id])?;
+        Ok(())
+    }
+
+    fn heartbeat(&self, node: &str, name: &str) -> StoreResult<bool> {
+        // The database's clock, not the nodes': theirs may disagree.
+        let rows = self.query(
+            "INSERT INTO nodes(id, name, seen) VALUES ($1, $2, now())
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, seen = excluded.seen
+             RETURNING (xmax = 0) AS inserted",
+            args![node.to_owned(), name.to_owned()],
+        )?;
+        Ok(!rows.first().is_some_and(|r| r.get::<_, bool>(0)))
+    }
+
+    fn live_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        self.nodes(
+            "SELECT id, name FROM nodes WHERE seen >= now() - make_interval(secs => $1) ORDER BY id",
+            within,
+        )
+    }
+
+    fn reap_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        self.nodes(
+            "DELETE FROM nodes WHERE seen < now() - make_interval(secs => $1) RETURNING id, name",
+            within,
+        )
+    }
+
+    fn fact(&self, name: &str, value: &str) -> StoreResult<String> {
+        self.execute(
+            "INSERT INTO facts(name, value) VALUES ($1, $2) ON CONFLICT(name) DO NOTHING",
+            args![name.to_owned(), value.to_owned()],
+        )?;
+        let rows = self.query(
+            "SELECT value FROM facts WHERE name = $1",
+            args![name.to_owned()],
+        )?;
+        Ok(rows
+            .first()
+            .map(|r| r.get(0))
+            .unwrap_or_else(|| value.to_owned()))
+    }
+
+    fn forget_run(&self, job_id: i64) -> StoreResult<bool> {
+        let dropped = self.execute("DELETE FROM queued_runs WHERE job_id = $1", args![job_id])?;
+        Ok(dropped > 0)
     }
 }
 
@@ -813,11 +957,12 @@ mod tests {
             return;
         };
         let server = scratch.open();
-        server.lock_for_server().unwrap();
-        // This schema's lock, in pg_locks' terms (two-key advisory locks have objsubid 2).
+        server.lock_for_server("node").unwrap();
+        // This schema's and node's lock, in pg_locks' terms (two-key advisory locks have
+        // objsubid 2).
         let lock = format!(
             "FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted
-             AND classid = {} AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid",
+             AND classid = {} AND objid = (hashtext(current_schema() || '/node')::bigint & 4294967295)::oid",
             super::super::postgres_lease::CLASS
         );
         assert_eq!(count(&scratch.url, &format!("SELECT COUNT(*) {lock}")), 1);
@@ -837,9 +982,10 @@ mod tests {
         }
         let second = scratch.open();
         assert!(matches!(
-            second.lock_for_server(),
+            second.lock_for_server("node"),
             Err(StoreError::InUse(_))
         ));
+        scratch.open().lock_for_server("another node").unwrap();
     }
 
     #[test]
@@ -848,8 +994,8 @@ mod tests {
             return;
         };
         let (first, second) = (a.open(), b.open());
-        first.lock_for_server().unwrap();
-        second.lock_for_server().unwrap();
+        first.lock_for_server("node").unwrap();
+        second.lock_for_server("node").unwrap();
     }
 
     #[test]

@@ -53,6 +53,27 @@ CREATE TABLE IF NOT EXISTS queued_runs (
     job_id INTEGER PRIMARY KEY,
     spec TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_nodes (
+    job_id INTEGER PRIMARY KEY,
+    node TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cancels (
+    job_id INTEGER PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS prompts (
+    job_id INTEGER PRIMARY KEY,
+    prompt TEXT NOT NULL,
+    answer TEXT
+);
+CREATE TABLE IF NOT EXISTS facts (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 "#;
 
 /// Times are `timestamptz` (SQLite keeps fixed-width UTC text); `run_id` is a `uuid`.
@@ -106,6 +127,27 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS queued_runs (
     job_id BIGINT PRIMARY KEY,
     spec TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    seen TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_nodes (
+    job_id BIGINT PRIMARY KEY,
+    node TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cancels (
+    job_id BIGINT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS prompts (
+    job_id BIGINT PRIMARY KEY,
+    prompt TEXT NOT NULL,
+    answer TEXT
+);
+CREATE TABLE IF NOT EXISTS facts (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 "#;
 

@@ -1,9 +1,11 @@
 //! The SQLite store: one connection in WAL mode behind a mutex (SQLite serialises writers
 //! anyway, and every call is short).
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, TryLockError as Busy};
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use model::{Job, JobOutput, JobQuery, JobStatus, Page, PipelineOutput, ScriptParameter};
@@ -31,6 +33,11 @@ pub struct SqliteStore {
 /// Fixed-width UTC text, so that text order is time order.
 fn time_text(t: Option<DateTime<Utc>>) -> Option<String> {
     t.map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// The time `within` ago, as [`time_text`] writes it.
+fn since(within: Duration) -> Option<String> {
+    time_text(Some(Utc::now() - within))
 }
 
 impl SqliteStore {
@@ -84,6 +91,32 @@ impl SqliteStore {
         }
     }
 
+    /// What `sql` returns for `job_ids` (bound as `?1`, a JSON array for `json_each`), a row
+    /// read by `row`.
+    fn for_jobs<T, C: FromIterator<T>>(
+        &self,
+        sql: &str,
+        job_ids: &[i64],
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<C> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql)?;
+        let found = stmt
+            .query_map([serde_json::to_string(job_ids)?], row)?
+            .collect::<Result<_, _>>()?;
+        Ok(found)
+    }
+
+    /// The nodes (id, name) `sql` returns, given the time `within` ago.
+    fn nodes(&self, sql: &str, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql)?;
+        let nodes = stmt
+            .query_map([since(within)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(nodes)
+    }
+
     fn jobs_where(&self, sql: &str, args: &[Sql]) -> StoreResult<Vec<Job>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!("SELECT doc FROM jobs {sql}"))?;
@@ -116,7 +149,8 @@ fn next_id(
 }
 
 impl Store for SqliteStore {
-    fn lock_for_server(&self) -> StoreResult<()> {
+    /// One node only: the file lock keeps any second server off the database file.
+    fn lock_for_server(&self, _node: &str) -> StoreResult<()> {
         let path = self.data_dir.join("server.lock");
         let io = |source| StoreError::Io {
             path: path.display().to_string(),
@@ -312,6 +346,9 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM job_output WHERE job_id = ?1", [id])?;
             tx.execute("DELETE FROM pipeline_output WHERE job_id = ?1", [id])?;
             tx.execute("DELETE FROM queued_runs WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM job_nodes WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM cancels WHERE job_id = ?1", [id])?;
+            tx.execute("DELETE FROM prompts WHERE job_id = ?1", [id])?;
             tx.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
         }
         tx.commit()?;
@@ -464,10 +501,163 @@ impl Store for SqliteStore {
         Ok(runs)
     }
 
-    fn forget_run(&self, job_id: i64) -> StoreResult<()> {
-        self.conn()
-            .execute("DELETE FROM queued_runs WHERE job_id = ?1", [job_id])?;
+    fn queued_runs(&self, take: i64) -> StoreResult<Vec<(i64, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT q.job_id, j.script_full_path FROM queued_runs q JOIN jobs j ON j.id = q.job_id
+             WHERE j.status = ?2
+             ORDER BY q.job_id LIMIT ?1",
+        )?;
+        let runs = stmt
+            .query_map([take, i64::from(JobStatus::Queued.as_i32())], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(runs)
+    }
+
+    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>> {
+        // One writer at a time: the oldest candidate is the one to claim.
+        let ids = serde_json::to_string(candidates)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let claimed: Option<(i64, String)> = tx
+            .query_row(
+                "DELETE FROM queued_runs WHERE job_id = (
+                     SELECT job_id FROM queued_runs WHERE job_id IN (SELECT value FROM json_each(?1))
+                     ORDER BY job_id LIMIT 1)
+                 RETURNING job_id, spec",
+                [ids],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, _)) = &claimed {
+            tx.execute(
+                "INSERT INTO job_nodes(job_id, node) VALUES (?1, ?2)
+                 ON CONFLICT(job_id) DO UPDATE SET node = excluded.node",
+                params![id, node],
+            )?;
+        }
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    fn job_nodes(&self, job_ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+        self.for_jobs(
+            "SELECT job_id, node FROM job_nodes WHERE job_id IN (SELECT value FROM json_each(?1))",
+            job_ids,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn request_cancel(&self, job_id: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO cancels(job_id) VALUES (?1) ON CONFLICT(job_id) DO NOTHING",
+            [job_id],
+        )?;
         Ok(())
+    }
+
+    fn take_cancel_requests(&self, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        self.for_jobs(
+            "DELETE FROM cancels WHERE job_id IN (SELECT value FROM json_each(?1)) RETURNING job_id",
+            job_ids,
+            |r| r.get(0),
+        )
+    }
+
+    fn put_prompt(&self, job_id: i64, prompt: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO prompts(job_id, prompt) VALUES (?1, ?2)
+             ON CONFLICT(job_id) DO UPDATE SET prompt = excluded.prompt, answer = NULL",
+            params![job_id, prompt],
+        )?;
+        Ok(())
+    }
+
+    fn prompt(&self, job_id: i64) -> StoreResult<Option<String>> {
+        let prompt = self
+            .conn()
+            .query_row(
+                "SELECT prompt FROM prompts WHERE job_id = ?1 AND answer IS NULL",
+                [job_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(prompt)
+    }
+
+    fn answer_prompt(&self, job_id: i64, answer: &str) -> StoreResult<bool> {
+        let answered = self.conn().execute(
+            "UPDATE prompts SET answer = ?2 WHERE job_id = ?1 AND answer IS NULL",
+            params![job_id, answer],
+        )?;
+        Ok(answered > 0)
+    }
+
+    fn take_answers(&self, job_ids: &[i64]) -> StoreResult<Vec<(i64, String)>> {
+        self.for_jobs(
+            "DELETE FROM prompts WHERE job_id IN (SELECT value FROM json_each(?1))
+             AND answer IS NOT NULL RETURNING job_id, answer",
+            job_ids,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn drop_prompt(&self, job_id: i64) -> StoreResult<()> {
+        self.conn()
+            .execute("DELETE FROM prompts WHERE job_id = ?1", [job_id])?;
+        Ok(())
+    }
+
+    fn heartbeat(&self, node: &str, name: &str) -> StoreResult<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let known = tx
+            .query_row("SELECT 1 FROM nodes WHERE id = ?1", [node], |_| Ok(()))
+            .optional()?
+            .is_some();
+        tx.execute(
+            "INSERT INTO nodes(id, name, seen) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, seen = excluded.seen",
+            params![node, name, time_text(Some(Utc::now()))],
+        )?;
+        tx.commit()?;
+        Ok(known)
+    }
+
+    fn live_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        self.nodes(
+            "SELECT id, name FROM nodes WHERE seen >= ?1 ORDER BY id",
+            within,
+        )
+    }
+
+    fn reap_nodes(&self, within: Duration) -> StoreResult<Vec<(String, String)>> {
+        self.nodes(
+            "DELETE FROM nodes WHERE seen < ?1 RETURNING id, name",
+            within,
+        )
+    }
+
+    fn fact(&self, name: &str, value: &str) -> StoreResult<String> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO facts(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+            [name, value],
+        )?;
+        Ok(
+            conn.query_row("SELECT value FROM facts WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
+    fn forget_run(&self, job_id: i64) -> StoreResult<bool> {
+        let dropped = self
+            .conn()
+            .execute("DELETE FROM queued_runs WHERE job_id = ?1", [job_id])?;
+        Ok(dropped > 0)
     }
 }
 

@@ -1,5 +1,8 @@
 //! The behaviour every `Store` implementation must have; each implementation's tests run it.
 
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
 use chrono::{Duration, Utc};
 use model::{
     Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, OutputType, ScriptParameter,
@@ -30,21 +33,23 @@ pub fn run_all(store: &dyn Store) {
     grooming(store);
     tokens_and_credentials(store);
     saved_runs(store);
+    claimed_runs(store);
+    nodes_cancels_and_prompts(store);
 }
 
-/// A second server on the same store is refused until the first closes it.
+/// A second server of the same node on the store is refused until the first closes it.
 pub fn one_server_at_a_time<S: Store>(open: &dyn Fn() -> S) {
     let first = open();
-    first.lock_for_server().unwrap();
+    first.lock_for_server("node").unwrap();
     let second = open();
-    let refused = second.lock_for_server().unwrap_err();
+    let refused = second.lock_for_server("node").unwrap_err();
     assert!(
         matches!(refused, StoreError::InUse(_)),
         "{refused:?} should say the store is in use"
     );
     assert!(refused.to_string().contains("another psujobs server"));
     drop(first);
-    second.lock_for_server().unwrap();
+    second.lock_for_server("node").unwrap();
 }
 
 /// What was stored is there when the store is opened again.
@@ -280,8 +285,8 @@ fn saved_runs(store: &dyn Store) {
         ],
         "oldest job first, the last save kept"
     );
-    store.forget_run(first.id).unwrap();
-    store.forget_run(first.id).unwrap();
+    assert!(store.forget_run(first.id).unwrap());
+    assert!(!store.forget_run(first.id).unwrap(), "forgotten already");
     let mut ended = second;
     ended.status = JobStatus::Canceled;
     ended.end_time = Some(Utc::now());
@@ -290,6 +295,114 @@ fn saved_runs(store: &dyn Store) {
     assert!(
         store.saved_runs().unwrap().is_empty(),
         "a deleted job's run goes with it"
+    );
+}
+
+fn claimed_runs(store: &dyn Store) {
+    let ids: Vec<i64> = ["a.ps1", "b.ps1", "a.ps1"]
+        .into_iter()
+        .map(|path| {
+            let id = job(store, path, JobStatus::Queued, None).id;
+            store.save_run(id, &format!("run {id}")).unwrap();
+            id
+        })
+        .collect();
+    let queued = store.queued_runs(10).unwrap();
+    assert_eq!(
+        queued,
+        [
+            (ids[0], "a.ps1".to_owned()),
+            (ids[1], "b.ps1".to_owned()),
+            (ids[2], "a.ps1".to_owned())
+        ]
+    );
+    assert_eq!(store.queued_runs(1).unwrap().len(), 1);
+    // The oldest of the candidates given, once only.
+    let claim = |candidates: &[i64]| store.claim_run(candidates, "node a").unwrap();
+    assert_eq!(
+        claim(&[ids[2], ids[1]]),
+        Some((ids[1], format!("run {}", ids[1])))
+    );
+    assert_eq!(claim(&[ids[1]]), None, "claimed already");
+    assert_eq!(claim(&[]), None);
+    assert!(!store.forget_run(ids[1]).unwrap());
+    assert_eq!(claim(&ids), Some((ids[0], format!("run {}", ids[0]))));
+    assert_eq!(
+        store.queued_runs(10).unwrap(),
+        [(ids[2], "a.ps1".to_owned())]
+    );
+    assert!(store.forget_run(ids[2]).unwrap());
+    assert_eq!(
+        store.job_nodes(&ids).unwrap(),
+        HashMap::from([(ids[0], "node a".to_owned()), (ids[1], "node a".to_owned())]),
+        "the claims, by the node that made them"
+    );
+}
+
+fn nodes_cancels_and_prompts(store: &dyn Store) {
+    let minute = StdDuration::from_secs(60);
+    assert!(!store.heartbeat("n1", "one").unwrap(), "new");
+    assert!(store.heartbeat("n1", "one").unwrap());
+    assert!(!store.heartbeat("n2", "two").unwrap());
+    assert_eq!(
+        store.live_nodes(minute).unwrap(),
+        [
+            ("n1".to_owned(), "one".to_owned()),
+            ("n2".to_owned(), "two".to_owned())
+        ]
+    );
+    assert!(
+        store.reap_nodes(minute).unwrap().is_empty(),
+        "both were heard from"
+    );
+    std::thread::sleep(StdDuration::from_millis(300));
+    store.heartbeat("n2", "two").unwrap();
+    let silent = StdDuration::from_millis(150);
+    assert_eq!(
+        store.reap_nodes(silent).unwrap(),
+        [("n1".to_owned(), "one".to_owned())]
+    );
+    assert!(store.reap_nodes(silent).unwrap().is_empty(), "reaped once");
+    assert_eq!(store.live_nodes(minute).unwrap().len(), 1);
+    assert!(
+        !store.heartbeat("n1", "one").unwrap(),
+        "taken for dead, so not known"
+    );
+
+    store.request_cancel(7).unwrap();
+    store.request_cancel(7).unwrap();
+    store.request_cancel(9).unwrap();
+    assert_eq!(store.take_cancel_requests(&[7, 8]).unwrap(), [7]);
+    assert!(
+        store.take_cancel_requests(&[7]).unwrap().is_empty(),
+        "taken"
+    );
+    assert_eq!(store.take_cancel_requests(&[9]).unwrap(), [9]);
+
+    store.put_prompt(7, "draft").unwrap();
+    store.put_prompt(7, "prompt").unwrap();
+    assert_eq!(store.prompt(7).unwrap().as_deref(), Some("prompt"));
+    assert!(store.answer_prompt(7, "answer").unwrap());
+    assert!(
+        !store.answer_prompt(7, "again").unwrap(),
+        "answered already"
+    );
+    assert_eq!(store.prompt(7).unwrap(), None, "answered, so not shown");
+    assert!(store.take_answers(&[8]).unwrap().is_empty());
+    assert_eq!(
+        store.take_answers(&[7, 8]).unwrap(),
+        [(7, "answer".to_owned())]
+    );
+    assert!(store.take_answers(&[7]).unwrap().is_empty(), "taken");
+    store.put_prompt(9, "prompt").unwrap();
+    store.drop_prompt(9).unwrap();
+    assert!(!store.answer_prompt(9, "answer").unwrap(), "dropped");
+
+    assert_eq!(store.fact("check", "first").unwrap(), "first");
+    assert_eq!(
+        store.fact("check", "second").unwrap(),
+        "first",
+        "the first stays"
     );
 }
 

@@ -72,6 +72,27 @@ impl Server {
     }
 
     async fn start_with(config: &str, scripts: &[(&str, &str)], tls: bool) -> Server {
+        let mut server = Self::new(config, scripts, tls);
+        server.spawn().await;
+        server.admin = std::fs::read_to_string(server.data().join("admin.token")).unwrap();
+        server
+    }
+
+    /// A second node of `first`'s store (its config names a PostgreSQL database), as an
+    /// operator sets one up: a data folder of its own holding `first`'s key, and the same
+    /// scripts. `first`'s app tokens work on it.
+    pub async fn start_beside(first: &Server, scripts: &[(&str, &str)]) -> Server {
+        let mut server = Self::new(&first.config, scripts, false);
+        std::fs::create_dir_all(server.data()).unwrap();
+        let key = "secret.key";
+        std::fs::copy(first.data().join(key), server.data().join(key)).unwrap();
+        server.spawn().await;
+        server.admin = first.admin.clone();
+        server
+    }
+
+    /// A server not started yet: its folder, config and scripts.
+    pub fn new(config: &str, scripts: &[(&str, &str)], tls: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         for (path, content) in scripts {
             let file = dir.path().join("scripts").join(path);
@@ -91,7 +112,7 @@ impl Server {
             cert
         });
         let client = tls_cert.as_deref().map_or_else(http, https);
-        let mut server = Server {
+        Server {
             dir,
             base: String::new(),
             admin: String::new(),
@@ -100,10 +121,7 @@ impl Server {
             config: config.to_string(),
             tls_cert,
             client,
-        };
-        server.spawn().await;
-        server.admin = std::fs::read_to_string(server.data().join("admin.token")).unwrap();
-        server
+        }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -126,7 +144,7 @@ impl Server {
         &self.client
     }
 
-    async fn spawn(&mut self) {
+    pub async fn spawn(&mut self) {
         let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
         let mut command = self.command();
         command.arg("serve");
