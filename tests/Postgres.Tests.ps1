@@ -57,9 +57,12 @@ Describe 'The server on PostgreSQL' -Skip:($null -ne $skipReason) {
         [int](Invoke-Sql "SELECT COUNT(*) FROM $schema.job_output WHERE job_id = $($job.Id)") | Should -BeGreaterThan 3
     }
 
-    It 'refuses to start a second server on the same database, saying why' {
+    It 'refuses a second server of the same data folder, or one with another key, saying why' {
+        { Start-TwinServer -Server $server -Database $database } |
+            Should -Throw '*another psujobs server with this data folder is serving from this database*'
+        # A data folder of its own makes another node, which must share the store's key.
         { Start-TestServer -Database $database -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
-            Should -Throw '*another psujobs server is serving from this database*'
+            Should -Throw '*sealed with another key*copy the key file*'
     }
 
     It 'makes its data folder (key file, admin token) when it does not exist yet' {
@@ -184,8 +187,8 @@ Describe 'A database restart under a running server' -Skip:($null -ne $noCluster
         (Get-PSUJob -Id $job.Id).Status | Should -Be 'Completed'
         Get-PSUJobPipelineOutput -Job $job | Should -Be (1..40)
         Wait-Until { (Get-Content $server.Log -Raw) -match 'the lock is held again' } -Seconds 20
-        { Start-TestServer -Database $cluster.Url -StartTimeout ([TimeSpan]::FromSeconds(30)) } |
-            Should -Throw '*another psujobs server is serving from this database*'
+        { Start-TwinServer -Server $server -Database $cluster.Url } |
+            Should -Throw '*another psujobs server with this data folder is serving from this database*'
     }
 
     It 'stays alive and answers its probes while the database is down, then serves the calls that waited' {

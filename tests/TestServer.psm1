@@ -97,6 +97,23 @@ function Start-TestServer {
     }
 }
 
+function Start-TwinServer {
+    # A second server on $Database with a copy of $Server's data folder (its node id and key, as
+    # a restored backup or a cloned machine has): the store's lock for that node refuses it, so
+    # this throws with the reason the server gave.
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Database)
+    $twin = Join-Path ([IO.Path]::GetTempPath()) "psujobs-twin-$PID-$(Get-Random)"
+    New-Item -ItemType Directory -Path $twin | Out-Null
+    Copy-Item -LiteralPath (Join-Path $Server.DataDir 'node'), (Join-Path $Server.DataDir 'secret.key') -Destination $twin
+    try {
+        $started = Start-TestServer -Database $Database -DataDir $twin -StartTimeout ([TimeSpan]::FromSeconds(30))
+        Stop-TestServer $started
+        throw 'a second server of the same node started'
+    } finally {
+        Remove-Item -LiteralPath $twin -Recurse -Force -ErrorAction Ignore
+    }
+}
+
 function New-TestToken {
     # Issues another app token with the given role from the server's own CLI.
     param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)] [string] $Role)
@@ -136,4 +153,4 @@ function Wait-Until {
     }
 }
 
-Export-ModuleMember -Function Start-TestServer, Stop-TestServer, New-TestToken, Wait-Until, Get-FreeTcpPort
+Export-ModuleMember -Function Start-TestServer, Start-TwinServer, Stop-TestServer, New-TestToken, Wait-Until, Get-FreeTcpPort
