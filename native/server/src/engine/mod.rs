@@ -11,7 +11,8 @@ mod sink;
 mod spec;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, TryLockError};
 
 use chrono::Utc;
 use model::{FeedbackResponse, Job, JobFeedback, JobOutput, JobQuery, JobStatus, OutputType};
@@ -67,6 +68,8 @@ pub struct Engine {
     state: Mutex<State>,
     /// One claiming round at a time, so that two cannot both fill the last free slot.
     dispatching: Mutex<()>,
+    /// Set by every call for a round; the round in progress looks again while it is set.
+    dispatch_wanted: AtomicBool,
     /// Serialises read-modify-write of job documents.
     job_lock: Mutex<()>,
     /// Bumped after every stored change; long polls wait on it.
@@ -101,6 +104,7 @@ impl Engine {
             metrics,
             state: Mutex::new(State::default()),
             dispatching: Mutex::new(()),
+            dispatch_wanted: AtomicBool::new(false),
             job_lock: Mutex::new(()),
             changes: watch::channel(0).0,
             channel: OnceLock::new(),
@@ -211,9 +215,29 @@ impl Engine {
 
     /// Starts queued jobs, oldest first, while limits allow: each is claimed from the store,
     /// so that a job runs once however many servers share it. A job held back by its
-    /// script's limit does not block jobs of other scripts behind it.
+    /// script's limit does not block jobs of other scripts behind it. Never waits for a round
+    /// in progress (which may be waiting for the store): that round looks again instead.
     pub(crate) fn dispatch(self: &Arc<Self>) {
-        let _round = self.dispatching.lock().unwrap_or_else(|p| p.into_inner());
+        self.dispatch_wanted.store(true, Ordering::SeqCst);
+        loop {
+            let _round = match self.dispatching.try_lock() {
+                Ok(round) => round,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            while self.dispatch_wanted.swap(false, Ordering::SeqCst) {
+                self.claim_round();
+            }
+            drop(_round);
+            // Asked for after the last look but before the round ended: look again.
+            if !self.dispatch_wanted.load(Ordering::SeqCst) {
+                return;
+            }
+        }
+    }
+
+    /// Claims and starts queued jobs until there is no room or nothing this server may run.
+    fn claim_round(self: &Arc<Self>) {
         loop {
             let settings = self.settings();
             let (room, per_script) = {
