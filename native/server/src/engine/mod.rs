@@ -365,7 +365,11 @@ impl Engine {
         });
         self.metrics.job_finished(status);
         tracing::info!(job = id, status = ?status, "job finished");
-        if let Err(e) = self.store.drop_prompt(id) {
+        // A prompt answered here or taken by a tick is gone from the store already; only one
+        // still waiting when the job ended is left there.
+        if live.pending().is_some()
+            && let Err(e) = self.store.drop_prompt(id)
+        {
             tracing::warn!(job = id, error = %e, "cannot drop the ended job's prompt");
         }
         let running = {
