@@ -7,7 +7,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::Server;
+use common::{Server, until};
+
+/// How long a change made on one server may take to show on another.
+const WITHIN: Duration = Duration::from_secs(60);
 use serde_json::json;
 
 /// A schema of its own on the test cluster (`build.ps1 Test` starts one and names it in
@@ -30,17 +33,6 @@ async fn schema() -> Option<String> {
         .unwrap();
     let join = if base.contains('?') { '&' } else { '?' };
     Some(format!("{base}{join}options=-csearch_path%3D{name}"))
-}
-
-async fn until(what: &str, servers: &[&Server], done: impl AsyncFn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done().await {
-        if Instant::now() > deadline {
-            let logs: Vec<String> = servers.iter().map(|s| s.log()).collect();
-            panic!("{what}\n{}", logs.join("\n----\n"));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn running(s: &Server) -> bool {
@@ -81,7 +73,7 @@ async fn servers_sharing_a_store_share_its_jobs() {
     a.wait_for(on_a, |j| j["status"] == 1).await;
     let on_b = a.run("busy.ps1", json!({})).await;
     b.wait_for(on_b, |j| j["status"] == 1).await;
-    until("each server runs one job", &[&a, &b], async || {
+    until("each server runs one job", &[&a, &b], WITHIN, async || {
         running(&a).await && running(&b).await
     })
     .await;
@@ -138,7 +130,10 @@ async fn servers_sharing_a_store_share_its_jobs() {
     // A takes the next job; then it dies, and B marks that job.
     let lost = b.run("busy.ps1", json!({})).await;
     a.wait_for(lost, |j| j["status"] == 1).await;
-    until("A runs the new job", &[&a, &b], async || running(&a).await).await;
+    until("A runs the new job", &[&a, &b], WITHIN, async || {
+        running(&a).await
+    })
+    .await;
     a.kill();
     let marked = b.wait_done(lost).await;
     assert_eq!(marked["status"], 3, "{marked}");

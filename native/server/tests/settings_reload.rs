@@ -4,21 +4,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{Server, expect_error};
+use common::{Server, expect_error, until};
 use serde_json::json;
 
 const BEFORE: &str = "warm_processes = 0\nconcurrent_jobs = 1\n\
     [scripts.\"gate.ps1\"]\nDescription = \"before\"\n";
 
-async fn until(what: &str, s: &Server, done: impl AsyncFn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done().await {
-        assert!(Instant::now() < deadline, "{what}\n{}", s.log());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+/// How long a change to the config file may take to apply.
+const WITHIN: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn a_changed_config_file_applies_without_a_restart() {
@@ -38,7 +33,7 @@ async fn a_changed_config_file_applies_without_a_restart() {
 
     // Not TOML: reported, and the settings stay as they were.
     std::fs::write(&config, format!("{BEFORE}concurrent_jobs = [")).unwrap();
-    until("the broken file is reported", &s, async || {
+    until("the broken file is reported", &[&s], WITHIN, async || {
         s.log()
             .contains("cannot be used; the settings stay as they were")
     })
@@ -58,7 +53,7 @@ async fn a_changed_config_file_applies_without_a_restart() {
     assert_eq!(script["description"], "after");
     let r = s.post("/api/v1/script/path/gate.ps1", json!({})).await;
     expect_error(r, 403, "script.manual_invocation_disabled").await;
-    until("the fixed setting is reported", &s, async || {
+    until("the fixed setting is reported", &[&s], WITHIN, async || {
         s.log()
             .contains("these apply at the next start settings=\"max_body_bytes\"")
     })
@@ -93,7 +88,7 @@ async fn environments_and_warm_processes_change_without_a_restart() {
         ),
     )
     .unwrap();
-    until("four processes are warm", &s, async || {
+    until("four processes are warm", &[&s], WITHIN, async || {
         warm(&s).await == "psujobs_warm_processes 4"
     })
     .await;
@@ -110,9 +105,12 @@ async fn environments_and_warm_processes_change_without_a_restart() {
 
     // None warm: the idle processes end.
     std::fs::write(&config, "warm_processes = 0\n").unwrap();
-    until("no process is warm, and none is left", &s, async || {
-        warm(&s).await == "psujobs_warm_processes 0" && s.children() == 0
-    })
+    until(
+        "no process is warm, and none is left",
+        &[&s],
+        WITHIN,
+        async || warm(&s).await == "psujobs_warm_processes 0" && s.children() == 0,
+    )
     .await;
     let job = s.wait_done(s.run("stage.ps1", json!({})).await).await;
     assert_eq!(job["environment"], "pwsh", "{job}");

@@ -59,6 +59,23 @@ fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
+/// Polls `done` until it holds, failing with `what` and the servers' logs after `within`.
+pub async fn until(
+    what: &str,
+    servers: &[&Server],
+    within: Duration,
+    done: impl AsyncFn() -> bool,
+) {
+    let deadline = Instant::now() + within;
+    while !done().await {
+        if Instant::now() > deadline {
+            let logs: Vec<String> = servers.iter().map(|s| s.log()).collect();
+            panic!("{what}\n{}", logs.join("\n----\n"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 impl Server {
     /// Starts a server with `config` (TOML) and the given scripts.
     pub async fn start(config: &str, scripts: &[(&str, &str)]) -> Server {
