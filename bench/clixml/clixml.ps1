@@ -63,11 +63,18 @@ function Measure-Runs([scriptblock] $Action, [int] $Runs) {
     [GC]::WaitForPendingFinalizers()
     $process = [System.Diagnostics.Process]::GetCurrentProcess()
     $cpu = $process.TotalProcessorTime
+    $pause = [GC]::GetTotalPauseDuration()
     $sw = [System.Diagnostics.Stopwatch]::StartNew()
     for ($i = 0; $i -lt $Runs; $i++) { & $Action }
     $wall = $sw.Elapsed.TotalSeconds
     $process.Refresh()
-    [pscustomobject]@{ Wall = $wall / $Runs; Cpu = ($process.TotalProcessorTime - $cpu).TotalSeconds / $Runs }
+    [pscustomobject]@{
+        Wall  = $wall / $Runs
+        Cpu   = ($process.TotalProcessorTime - $cpu).TotalSeconds / $Runs
+        # Time the runtime stopped the threads to collect garbage: the cost of keeping
+        # (collected) or dropping (streamed) the objects, which both sides build alike.
+        Pause = ([GC]::GetTotalPauseDuration() - $pause).TotalSeconds / $Runs
+    }
 }
 
 function Compare-Alternating([scriptblock] $First, [scriptblock] $Second) {
@@ -134,11 +141,14 @@ foreach ($entry in $docs.GetEnumerator()) {
                 'PSU/Import x' = [Math]::Round($import / $psu, 2)
                 'min..max x'   = $spread
                 'CPU x'        = [Math]::Round((Get-Median $runs.Second.Cpu) / (Get-Median $runs.First.Cpu), 2)
+                'PSU GC ms'    = [Math]::Round((Get-Median $runs.First.Pause) * 1000)
+                'Import GC ms' = [Math]::Round((Get-Median $runs.Second.Pause) * 1000)
             })
     }
 }
 $codec | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 $cmdlets | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-Write-Host "Medians of $Repeat alternating runs after a warm-up; 'min..max x' is the spread of the wall-clock ratio."
+Write-Host "Medians of $Repeat alternating runs after a warm-up; 'min..max x' is the spread of the wall-clock ratio;"
+Write-Host "'GC ms' is the time per run the runtime paused for garbage collection."
 Write-Host 'Targets: Rust/PSSerializer >= 30x, ConvertFrom-PSUCliXml/Import-Clixml >= 3x'
 Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore
