@@ -4,7 +4,8 @@
     The one entry point: build, package, test, benchmark and demo PSUJobs.
 .DESCRIPTION
     Build     release Rust workspace; the module into out/PSUJobs (dll, psd1, format, help,
-              runtimes/<rid>/native/<lib>); the server binary into out/bin.
+              runtimes/<rid>/native/<lib>, that library built with whole-program
+              optimisation: profile.ship); the server binary into out/bin.
     Test      Build, then cargo fmt --check, clippy -D warnings, the module compiled for
               netstandard2.0 (Windows PowerShell 5.1's API), cargo test, Pester over
               tests/*.Tests.ps1 against out/PSUJobs. The PostgreSQL store's tests use the
@@ -64,6 +65,8 @@ function Invoke-Bootstrap {
 
 function Invoke-Build {
     Invoke-Native cargo @('build', '--release', '--workspace')
+    # The library the module loads is built on its own, optimised whole (Cargo.toml, profile.ship).
+    Invoke-Native cargo @('build', '--profile', 'ship', '-p', 'psujobs-ffi')
     $target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $Root 'target' }
     $native = Get-NativeLayout
 
@@ -75,7 +78,7 @@ function Invoke-Build {
 
     $nativeDir = Join-Path $ModuleOut "runtimes/$($native.Rid)/native"
     New-Item -ItemType Directory -Force -Path $nativeDir | Out-Null
-    Copy-Item (Join-Path $target "release/$($native.File)") $nativeDir -Force
+    Copy-Item (Join-Path $target "ship/$($native.File)") $nativeDir -Force
 
     $bin = Join-Path $Out 'bin'
     New-Item -ItemType Directory -Force -Path $bin | Out-Null

@@ -6,15 +6,16 @@
 $RepoRoot = Split-Path $PSScriptRoot -Parent
 
 function Build-CargoExample {
-    # Builds example $Name of package $Package (release) and returns the executable's path.
+    # Builds example $Name of package $Package and returns the executable's path. It is built
+    # as the module's native library is (profile.ship), so it times the code that ships.
     param([Parameter(Mandatory)] [string] $Package, [Parameter(Mandatory)] [string] $Name)
     Push-Location $RepoRoot
     try {
-        & cargo build --release -q -p $Package --example $Name
+        & cargo build --profile ship -q -p $Package --example $Name
         if ($LASTEXITCODE -ne 0) { throw "building the $Name example failed" }
     } finally { Pop-Location }
     $target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $RepoRoot 'target' }
-    Join-Path $target "release/examples/$Name"
+    Join-Path $target "ship/examples/$Name"
 }
 
 function Get-Median([double[]] $Values) {
