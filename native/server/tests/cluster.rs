@@ -1,7 +1,8 @@
 //! Several servers share one PostgreSQL store, each with its own data folder: a job queued on
 //! one runs once, on whichever has room; any server answers for any job (its output, a wait
 //! on it, a cancel, its prompt); a server that dies has its running jobs marked by the others;
-//! and a server whose key differs from the store's is refused.
+//! and a server whose key differs from the store's is refused. A server alone on SQLite keeps
+//! none of that bookkeeping.
 
 mod common;
 
@@ -149,4 +150,19 @@ async fn servers_sharing_a_store_share_its_jobs() {
         b.get_json(&format!("/api/v1/job/{on_b}")).await["status"],
         1
     );
+}
+
+#[tokio::test]
+async fn a_server_alone_on_sqlite_writes_nothing_while_idle() {
+    // No scripts: reading their parameters at start would be a write of its own.
+    let s = Server::start("warm_processes = 0\n", &[]).await;
+    let db = rusqlite::Connection::open(s.data().join("jobs.db")).unwrap();
+    // Changes when any other connection commits to the database.
+    let version = || -> i64 {
+        db.query_row("PRAGMA data_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = version();
+    tokio::time::sleep(psujobs_server::node::TICK * 3).await;
+    assert_eq!(version(), before, "the idle server wrote to its database");
 }

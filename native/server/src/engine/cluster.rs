@@ -1,8 +1,9 @@
 //! The engine's side of sharing a store with other servers (nodes). Every tick a node tells the
 //! store it is alive, repairs the jobs of nodes gone silent, stops the jobs running here that a
 //! cancel on another node asked for, hands them the answers given there to their prompts,
-//! claims jobs queued elsewhere, and wakes its long polls
-//! for changes other nodes made. On SQLite, the only node, the ticks find nothing to do.
+//! claims jobs queued elsewhere, and wakes its long polls for changes other nodes made.
+//! A server alone on its store (SQLite) keeps no such bookkeeping, so an idle one writes
+//! nothing; its ticks still take the cancels asked while a job was being started, and claim.
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ impl Engine {
                 match tokio::task::spawn_blocking(move || e.tick()).await {
                     Ok(Ok(())) => {}
                     Ok(Err(err)) => {
-                        tracing::warn!(error = %err, "cannot reach the other servers through the store this time")
+                        tracing::warn!(error = %err, "the store could not be read for cancels, answers and queued jobs this time; trying again in a second")
                     }
                     Err(err) => tracing::error!(error = %err, "the server's tick failed"),
                 }
@@ -36,6 +37,31 @@ impl Engine {
     }
 
     fn tick(self: &Arc<Self>) -> Result<(), StoreError> {
+        let shared = self.store.shared();
+        if shared {
+            self.keep_in_touch()?;
+        }
+        let running: Vec<i64> = self.state().running.keys().copied().collect();
+        if !running.is_empty() {
+            for id in self.store.take_cancel_requests(&running)? {
+                if let Some(live) = self.live(id) {
+                    live.stop(JobStatus::Canceled);
+                }
+            }
+            for (id, json) in self.store.take_answers(&running)? {
+                self.deliver(id, &json);
+            }
+        }
+        self.dispatch();
+        // Long polls here wait on this server's changes; another's reach them this way.
+        if shared && self.store.live_nodes(DEAD_AFTER)?.len() > 1 {
+            self.changed();
+        }
+        Ok(())
+    }
+
+    /// Tells the store this node is alive, and repairs the jobs of nodes gone silent.
+    fn keep_in_touch(&self) -> Result<(), StoreError> {
         if !self.store.heartbeat(&self.node.id, &self.node.name)? {
             tracing::error!(
                 "this server was not heard from for {} s, so the other servers took it for dead and marked the jobs it was running Failed; they run on here",
@@ -56,22 +82,6 @@ impl Engine {
                 jobs = repaired,
                 "servers stopped answering: their unfinished jobs are marked"
             );
-            self.changed();
-        }
-        let running: Vec<i64> = self.state().running.keys().copied().collect();
-        if !running.is_empty() {
-            for id in self.store.take_cancel_requests(&running)? {
-                if let Some(live) = self.live(id) {
-                    live.stop(JobStatus::Canceled);
-                }
-            }
-            for (id, json) in self.store.take_answers(&running)? {
-                self.deliver(id, &json);
-            }
-        }
-        self.dispatch();
-        // Long polls here wait on this server's changes; another's reach them this way.
-        if self.store.live_nodes(DEAD_AFTER)?.len() > 1 {
             self.changed();
         }
         Ok(())

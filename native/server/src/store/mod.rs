@@ -115,6 +115,9 @@ pub trait Store: Send + Sync + 'static {
     /// leftovers of a crash and mark them failed. SQLite has one node; several share a
     /// PostgreSQL store. Fails with [`StoreError::InUse`] when another server holds it.
     fn lock_for_server(&self, node: &str) -> StoreResult<()>;
+    /// Whether other servers may serve from this store too (PostgreSQL). A server alone on
+    /// its store (SQLite) has no others to tell it is alive or to hear from.
+    fn shared(&self) -> bool;
 
     /// Succeeds when the store can serve: its database answers and has the jobs table.
     fn ping(&self) -> StoreResult<()>;

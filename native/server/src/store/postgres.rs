@@ -364,6 +364,10 @@ async fn append_once(
 }
 
 impl Store for PostgresStore {
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn lock_for_server(&self, node: &str) -> StoreResult<()> {
         let lease = self.lease.clone();
         let node = node.to_owned();

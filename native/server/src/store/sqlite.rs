@@ -149,6 +149,10 @@ fn next_id(
 }
 
 impl Store for SqliteStore {
+    fn shared(&self) -> bool {
+        false
+    }
+
     /// One node only: the file lock keeps any second server off the database file.
     fn lock_for_server(&self, _node: &str) -> StoreResult<()> {
         let path = self.data_dir.join("server.lock");
