@@ -9,10 +9,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Server, until};
+use serde_json::json;
 
 /// How long a change made on one server may take to show on another.
 const WITHIN: Duration = Duration::from_secs(60);
-use serde_json::json;
 
 /// A schema of its own on the test cluster (`build.ps1 Test` starts one and names it in
 /// `PSUJOBS_TEST_POSTGRES`), and the URL that reaches only it.

@@ -220,7 +220,7 @@ impl Engine {
     pub(crate) fn dispatch(self: &Arc<Self>) {
         self.dispatch_wanted.store(true, Ordering::SeqCst);
         loop {
-            let _round = match self.dispatching.try_lock() {
+            let round = match self.dispatching.try_lock() {
                 Ok(round) => round,
                 Err(TryLockError::Poisoned(p)) => p.into_inner(),
                 Err(TryLockError::WouldBlock) => return,
@@ -228,7 +228,7 @@ impl Engine {
             while self.dispatch_wanted.swap(false, Ordering::SeqCst) {
                 self.claim_round();
             }
-            drop(_round);
+            drop(round);
             // Asked for after the last look but before the round ended: look again.
             if !self.dispatch_wanted.load(Ordering::SeqCst) {
                 return;
