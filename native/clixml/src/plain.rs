@@ -6,6 +6,7 @@
 
 use crate::tag::Tag;
 use crate::tokenizer::is_space;
+use std::ops::Range;
 
 /// A start tag recognised by [`plain_start`]; slices borrow the tag's bytes.
 pub(crate) struct PlainStart<'a> {
@@ -71,9 +72,8 @@ fn class(b: u8) -> u8 {
     CLASS[usize::from(b)]
 }
 
-/// Whether `b` can be part of a name in a plain tag (also used by the tokenizer's own
-/// one-pass tag scan, so that both agree on what a plain name is).
-pub(crate) fn is_name_byte(b: u8) -> bool {
+/// Whether `b` can be part of a name in a plain tag.
+fn is_name_byte(b: u8) -> bool {
     class(b) & NAME != 0
 }
 
@@ -208,6 +208,41 @@ fn written_start(tag: &[u8]) -> Option<PlainStart<'_>> {
 
 /// Any plain start tag, `<name( attr="value")*\s*/?>`.
 fn any_plain_start(tag: &[u8]) -> Option<PlainStart<'_>> {
+    let (mut n, mut ref_id, mut version) = (None, None, None);
+    let (name_end, len) = scan_plain_tag(tag, |name, value, shape| {
+        let raw = &tag[value];
+        // Repeats and values needing unescaping go the general way (order of errors).
+        let plain = shape.0 & ATTR_ENTITY == 0;
+        match &tag[name] {
+            b"N" if plain && n.is_none() => n = Some((raw, shape)),
+            b"RefId" if plain && ref_id.is_none() => ref_id = Some(raw),
+            b"Version" if plain && version.is_none() => version = Some(raw),
+            b"N" | b"RefId" | b"Version" => return None,
+            _ => {}
+        }
+        Some(())
+    })?;
+    Some(PlainStart {
+        tag: Tag::from_name(&tag[1..name_end]),
+        name: &tag[1..name_end],
+        empty: tag[len - 2] == b'/',
+        len,
+        n,
+        ref_id,
+        version,
+    })
+}
+
+/// One pass over a plain start tag, `<name( attr="value")*\s*/?>` at `tag[0]`, wholly in
+/// `tag`: hands each attribute's name and value ranges, and the classes of the value's bytes,
+/// to `attr` (whose `None` refuses the tag), and returns the end of the name and the tag's
+/// length. `None` for anything else, incomplete tags and `<!…`/`<?…` markup included: the
+/// general path then decides, with its errors. The tokenizer's own fast path uses it too, so
+/// that both agree on what a plain tag is.
+pub(crate) fn scan_plain_tag(
+    tag: &[u8],
+    mut attr: impl FnMut(Range<usize>, Range<usize>, TextShape) -> Option<()>,
+) -> Option<(usize, usize)> {
     let len = tag.len();
     // Index loops with the length checked first: the compiler drops the bounds checks.
     let name_run = |mut i: usize| {
@@ -217,20 +252,9 @@ fn any_plain_start(tag: &[u8]) -> Option<PlainStart<'_>> {
         i
     };
     let name_end = name_run(1);
-    // `<!…` and `<?…` are markup of other kinds; `<` alone is no tag.
     if name_end == 1 || matches!(tag[1], b'!' | b'?') {
         return None;
     }
-    let kind = Tag::from_name(&tag[1..name_end]);
-    let mut start = PlainStart {
-        tag: kind,
-        name: &tag[1..name_end],
-        empty: false,
-        len: 0,
-        n: None,
-        ref_id: None,
-        version: None,
-    };
     let mut i = name_end;
     loop {
         let after = i;
@@ -238,15 +262,8 @@ fn any_plain_start(tag: &[u8]) -> Option<PlainStart<'_>> {
             i += 1;
         }
         match *tag.get(i)? {
-            b'>' => {
-                start.len = i + 1;
-                return Some(start);
-            }
-            b'/' if tag.get(i + 1) == Some(&b'>') => {
-                start.empty = true;
-                start.len = i + 2;
-                return Some(start);
-            }
+            b'>' => return Some((name_end, i + 1)),
+            b'/' => return (tag.get(i + 1) == Some(&b'>')).then_some((name_end, i + 2)),
             _ if i == after => return None,
             _ => {}
         }
@@ -264,16 +281,7 @@ fn any_plain_start(tag: &[u8]) -> Option<PlainStart<'_>> {
         if *tag.get(value_end)? != b'"' {
             return None;
         }
-        let raw = &tag[value..value_end];
-        // Repeats and values needing unescaping go the general way (order of errors).
-        let plain = seen & ATTR_ENTITY == 0;
-        match &tag[i..eq] {
-            b"N" if plain && start.n.is_none() => start.n = Some((raw, TextShape(seen))),
-            b"RefId" if plain && start.ref_id.is_none() => start.ref_id = Some(raw),
-            b"Version" if plain && start.version.is_none() => start.version = Some(raw),
-            b"N" | b"RefId" | b"Version" => return None,
-            _ => {}
-        }
+        attr(i..eq, value..value_end, TextShape(seen))?;
         i = value_end + 1;
     }
 }

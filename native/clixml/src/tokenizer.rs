@@ -6,7 +6,7 @@
 //! needs none of the rest.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::plain::{indent, is_name_byte};
+use crate::plain::{indent, scan_plain_tag};
 use crate::scan::find_byte;
 use crate::source::Input;
 use std::ops::Range;
@@ -224,15 +224,21 @@ impl<I: Input> Tokenizer<I> {
                 }),
                 end + 1,
             )
-        } else if let Some((name_end, end)) =
-            simple_start(avail, self.base + self.pos as u64, &mut self.attrs)
-        {
+        } else if let Some((name_end, len)) = {
+            let at = self.base + self.pos as u64;
+            let abs = |r: Range<usize>| at + r.start as u64..at + r.end as u64;
+            self.attrs.clear();
+            scan_plain_tag(avail, |name, value, _| {
+                self.attrs.push((abs(name), abs(value)));
+                Some(())
+            })
+        } {
             self.raw_attrs = None;
             let token = Token::Start {
                 name: self.abs(1..name_end),
-                empty: avail[end - 1] == b'/',
+                empty: avail[len - 2] == b'/',
             };
-            (Some(token), end + 1)
+            (Some(token), len)
         } else {
             let Some(end) = tag_end(avail) else {
                 return self.more().map(|()| None);
@@ -358,54 +364,6 @@ pub(crate) fn attribute_text(tag: &[u8], name_end: usize, end: usize) -> (Range<
         attrs.end -= 1;
     }
     (attrs, empty)
-}
-
-/// One pass over a plain start tag, `<name( attr="value")*\s*/?>` (what PowerShell writes),
-/// pushing the absolute spans of its attributes (`at` is the offset of `tag[0]`) into
-/// `attrs`. Returns the end of the name and the index of the closing `>`. `None` for
-/// anything else, incomplete tags included: the general path then decides, with its errors.
-fn simple_start(tag: &[u8], at: u64, attrs: &mut Vec<(Span, Span)>) -> Option<(usize, usize)> {
-    attrs.clear();
-    // Index loops with the length checked first: the compiler drops the bounds checks.
-    let len = tag.len();
-    let name_run = |mut i: usize| {
-        while i < len && is_name_byte(tag[i]) {
-            i += 1;
-        }
-        i
-    };
-    let name_end = name_run(1);
-    if name_end == 1 {
-        return None;
-    }
-    let mut i = name_end;
-    loop {
-        let after = i;
-        while i < len && is_space(tag[i]) {
-            i += 1;
-        }
-        match *tag.get(i)? {
-            b'>' => return Some((name_end, i)),
-            b'/' => return (tag.get(i + 1) == Some(&b'>')).then_some((name_end, i + 1)),
-            _ if i == after => return None,
-            _ => {}
-        }
-        let eq = name_run(i);
-        if eq == i || tag.get(eq..eq + 2) != Some(b"=\"") {
-            return None;
-        }
-        let value = eq + 2;
-        let mut value_end = value;
-        while value_end < len && !matches!(tag[value_end], b'"' | b'<') {
-            value_end += 1;
-        }
-        if *tag.get(value_end)? != b'"' {
-            return None;
-        }
-        let abs = |from: usize, to: usize| at + from as u64..at + to as u64;
-        attrs.push((abs(i, eq), abs(value, value_end)));
-        i = value_end + 1;
-    }
 }
 
 /// Index of the `>` closing the start tag at `tag[0]`, skipping quoted attribute values.
