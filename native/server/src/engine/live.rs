@@ -64,6 +64,14 @@ impl Live {
         pending.as_ref().map(|p| p.feedback.clone())
     }
 
+    /// Whether a prompt waits (without copying it, as [`Live::pending`] does).
+    pub fn has_pending(&self) -> bool {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     /// Takes the waiting prompt off the job with `response` read as its answer, and the channel
     /// to send that on; an answer that does not fit leaves the prompt waiting.
     pub fn take_answer(

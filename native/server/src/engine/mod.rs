@@ -367,7 +367,7 @@ impl Engine {
         tracing::info!(job = id, status = ?status, "job finished");
         // A prompt answered here or taken by a tick is gone from the store already; only one
         // still waiting when the job ended is left there.
-        if live.pending().is_some()
+        if live.has_pending()
             && let Err(e) = self.store.drop_prompt(id)
         {
             tracing::warn!(job = id, error = %e, "cannot drop the ended job's prompt");
