@@ -1,8 +1,8 @@
 //! Several servers share one PostgreSQL store, each with its own data folder: a job queued on
 //! one runs once, on whichever has room; any server answers for any job (its output, a wait
 //! on it, a cancel, its prompt); a server that dies has its running jobs marked by the others;
-//! and a server whose key differs from the store's is refused. A server alone on SQLite keeps
-//! none of that bookkeeping.
+//! a script's limit counts the jobs of every server; and a server whose key differs from the
+//! store's is refused. A server alone on SQLite keeps none of that bookkeeping.
 
 mod common;
 
@@ -150,6 +150,33 @@ async fn servers_sharing_a_store_share_its_jobs() {
         b.get_json(&format!("/api/v1/job/{on_b}")).await["status"],
         1
     );
+}
+
+#[tokio::test]
+async fn a_scripts_limit_holds_across_servers() {
+    let Some(url) = schema().await else {
+        return;
+    };
+    let config = format!(
+        "database = {url:?}\nwarm_processes = 0\n[scripts.\"busy.ps1\"]\nConcurrentJobs = 1\n"
+    );
+    let a = Server::start(&config, SCRIPTS).await;
+    let b = Server::start_beside(&a, SCRIPTS).await;
+    let first = a.run("busy.ps1", json!({})).await;
+    a.wait_for(first, |j| j["status"] == 1).await;
+    // B has room of its own, but the script has none: through several of B's ticks, the
+    // second job stays queued.
+    let second = b.run("busy.ps1", json!({})).await;
+    tokio::time::sleep(psujobs_server::node::TICK * 3).await;
+    let held = b.get_json(&format!("/api/v1/job/{second}")).await;
+    assert_eq!(held["status"], 0, "{held}");
+    let r = b
+        .post(&format!("/api/v1/job/{first}/cancel"), json!({}))
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    b.wait_for(second, |j| j["status"] == 1).await;
+    let ended = b.get_json(&format!("/api/v1/job/{first}")).await;
+    assert_eq!(ended["status"], 5, "{ended}");
 }
 
 #[tokio::test]

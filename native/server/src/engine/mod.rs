@@ -26,7 +26,7 @@ use crate::node::Node;
 use crate::runner::{self, Outcome, Runner};
 use crate::script_params::ParameterReader;
 use crate::secrets::SecretBox;
-use crate::store::{Appended, Store, StoreError};
+use crate::store::{Appended, Candidate, Store, StoreError};
 
 pub use live::{Live, Refusal};
 pub use recovery::{Recovered, recover};
@@ -259,13 +259,18 @@ impl Engine {
                 if !room {
                     return Ok(None);
                 }
-                let candidates: Vec<i64> = queued
+                // A script's limit counts the jobs of every server on the store, and the store
+                // checks it as it claims; one already reached here needs no asking.
+                let candidates: Vec<Candidate> = queued
                     .into_iter()
-                    .filter(|(_, path)| {
-                        let limit = settings.script(path).concurrent_jobs;
-                        limit == 0 || per_script.get(path).copied().unwrap_or(0) < limit
+                    .filter_map(|(job_id, path)| {
+                        let limit = settings.script(&path).concurrent_jobs;
+                        let here = per_script.get(&path).copied().unwrap_or(0);
+                        (limit == 0 || here < limit).then(|| Candidate {
+                            job_id,
+                            script_limit: i64::try_from(limit).unwrap_or(i64::MAX),
+                        })
                     })
-                    .map(|(id, _)| id)
                     .collect();
                 match candidates.is_empty() {
                     true => Ok(None),

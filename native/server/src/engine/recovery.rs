@@ -130,7 +130,7 @@ pub fn repair(store: &dyn Store, gone: &Gone) -> Result<Recovered, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SqliteStore;
+    use crate::store::{Candidate, SqliteStore};
     use model::Job;
 
     fn node() -> Node {
@@ -247,7 +247,11 @@ mod tests {
             store.insert_job(&mut job).unwrap();
             if let Some(node) = node {
                 store.save_run(job.id, "sealed").unwrap();
-                store.claim_run(&[job.id], node).unwrap().unwrap();
+                let claim = Candidate {
+                    job_id: job.id,
+                    script_limit: 0,
+                };
+                store.claim_run(&[claim], node).unwrap().unwrap();
             }
             job.status = JobStatus::Running;
             store.update_job(&job).unwrap();

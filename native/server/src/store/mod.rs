@@ -80,6 +80,14 @@ pub enum Appended {
     Pipeline(String),
 }
 
+/// A queued job a server would start, and the most jobs of its script that may be claimed
+/// and unfinished at once, on every server of the store together (0: no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub job_id: i64,
+    pub script_limit: i64,
+}
+
 /// The two tables a job's appends land in, and the column that holds each row's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entries {
@@ -182,10 +190,14 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `take` queued jobs with a kept run, oldest first, each with its script's path:
     /// what a server looks at before it claims one.
     fn queued_runs(&self, take: i64) -> StoreResult<Vec<(i64, String)>>;
-    /// Claims the oldest of `candidates` still queued that no other server is claiming at the
-    /// same moment (PostgreSQL: `FOR UPDATE SKIP LOCKED`): its kept run is dropped and
-    /// returned, so exactly one server runs it. `None` when there is none to claim.
-    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>>;
+    /// Claims the oldest of `candidates` still queued whose script is below its limit and that
+    /// no other server is claiming at the same moment (PostgreSQL: `FOR UPDATE SKIP LOCKED`):
+    /// its kept run is dropped and returned, so exactly one server runs it. A script's limit
+    /// counts its jobs claimed and not yet ended on every server, and claims of one limited
+    /// script take turns, so servers sharing the store cannot together exceed it. `None` when
+    /// there is none to claim.
+    fn claim_run(&self, candidates: &[Candidate], node: &str)
+    -> StoreResult<Option<(i64, String)>>;
     /// The node that claimed each of `job_ids` that one claimed.
     fn job_nodes(&self, job_ids: &[i64]) -> StoreResult<HashMap<i64, String>>;
 
@@ -255,12 +267,12 @@ fn off_worker<T>(wait: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The numbers of the statuses a job ends in (`JobStatus::is_terminal`); only these jobs are
-/// ever groomed.
-fn terminal_statuses() -> Vec<i32> {
+/// The numbers of the statuses a job ends in (`JobStatus::is_terminal`; only these jobs are
+/// ever groomed), or, if not `terminal`, of the others.
+fn statuses(terminal: bool) -> Vec<i32> {
     (0..)
         .map_while(JobStatus::from_i32)
-        .filter(|s| s.is_terminal())
+        .filter(|s| s.is_terminal() == terminal)
         .map(JobStatus::as_i32)
         .collect()
 }

@@ -21,8 +21,8 @@ use super::postgres_lease::Lease;
 use super::postgres_options::{SslMode, take_tls_options};
 use super::postgres_tls::Rustls;
 use super::{
-    Appended, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
-    beyond_history, off_worker, schema, terminal_statuses,
+    Appended, Candidate, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
+    beyond_history, off_worker, schema, statuses,
 };
 
 /// Connections the pool opens at most: the server's calls are short, so a few cover many
@@ -34,6 +34,11 @@ const RECONNECT_FOR: Duration = Duration::from_secs(30);
 
 /// How long opening a connection may take when the connection string sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The first key of the transaction locks claims of a limited script take ("psuc" in ASCII;
+/// the second is the hash of the schema's name and the script's path). Not the server lease's
+/// class, whose keys hash other names.
+const CLAIM_CLASS: i32 = 0x7073_7563;
 
 /// Runs `$body` on a pooled connection `$c`. While the database restarts or fails over it
 /// runs `$body` again on a new connection, for up to [`RECONNECT_FOR`], so a call rides out
@@ -542,7 +547,7 @@ impl Store for PostgresStore {
         cutoff: DateTime<Utc>,
         keep: &dyn Fn(&str) -> i64,
     ) -> StoreResult<Vec<i64>> {
-        let terminal = terminal_statuses();
+        let terminal = statuses(true);
         let (expired, finished) = self.run(|pool| async move {
             again!(pool, |c| {
                 let expired: Vec<i64> = c
@@ -727,22 +732,60 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>> {
-        // The claim and its node in one statement: a server that dies right after claiming
-        // leaves a job its reaper finds.
-        let rows = self.query(
-            "WITH claimed AS (
-                 DELETE FROM queued_runs WHERE job_id = (
-                     SELECT job_id FROM queued_runs WHERE job_id = ANY($1)
-                     ORDER BY job_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 RETURNING job_id, spec),
-             owned AS (
-                 INSERT INTO job_nodes(job_id, node) SELECT job_id, $2 FROM claimed
-                 ON CONFLICT(job_id) DO UPDATE SET node = excluded.node)
-             SELECT job_id, spec FROM claimed",
-            args![candidates.to_vec(), node.to_owned()],
-        )?;
-        Ok(rows.first().map(|r| (r.get(0), r.get(1))))
+    fn claim_run(
+        &self,
+        candidates: &[Candidate],
+        node: &str,
+    ) -> StoreResult<Option<(i64, String)>> {
+        let ids: Vec<i64> = candidates.iter().map(|c| c.job_id).collect();
+        let limits: Vec<i64> = candidates.iter().map(|c| c.script_limit).collect();
+        let node = node.to_owned();
+        let unfinished = statuses(false);
+        self.run(|pool| async move {
+            again!(pool, |c| {
+                let tx = c.transaction().await?;
+                // Two servers each seeing room for one more job of a script would together
+                // exceed its limit: claims of a limited script take turns, in one order (the
+                // hash) everywhere so that no two servers wait on each other.
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock($1, h) FROM (
+                         SELECT DISTINCT hashtext(current_schema() || '/' || j.script_full_path) AS h
+                         FROM unnest($2::bigint[], $3::bigint[]) AS w(job_id, script_limit)
+                         JOIN jobs j ON j.id = w.job_id
+                         WHERE w.script_limit > 0 ORDER BY h) AS scripts",
+                    &[&CLAIM_CLASS, &ids, &limits],
+                )
+                .await?;
+                // A statement after the locks: it sees the claims committed while waiting.
+                // The claim and its node in one statement: a server that dies right after
+                // claiming leaves a job its reaper finds.
+                let claimed = tx
+                    .query_opt(
+                        "WITH busy AS (
+                             SELECT r.script_full_path AS path, COUNT(*) AS jobs
+                             FROM jobs r JOIN job_nodes n ON n.job_id = r.id
+                             WHERE r.status = ANY($4) GROUP BY r.script_full_path),
+                         claimed AS (
+                             DELETE FROM queued_runs WHERE job_id = (
+                                 SELECT q.job_id FROM queued_runs q
+                                 JOIN unnest($1::bigint[], $2::bigint[]) AS w(job_id, script_limit)
+                                     ON w.job_id = q.job_id
+                                 JOIN jobs j ON j.id = q.job_id
+                                 LEFT JOIN busy b ON b.path = j.script_full_path
+                                 WHERE w.script_limit = 0 OR w.script_limit > COALESCE(b.jobs, 0)
+                                 ORDER BY q.job_id LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+                             RETURNING job_id, spec),
+                         owned AS (
+                             INSERT INTO job_nodes(job_id, node) SELECT job_id, $3 FROM claimed
+                             ON CONFLICT(job_id) DO UPDATE SET node = excluded.node)
+                         SELECT job_id, spec FROM claimed",
+                        &[&ids, &limits, &node, &unfinished],
+                    )
+                    .await?;
+                tx.commit().await?;
+                Ok(claimed.map(|r| (r.get(0), r.get(1))))
+            })
+        })
     }
 
     fn job_nodes(&self, job_ids: &[i64]) -> StoreResult<HashMap<i64, String>> {

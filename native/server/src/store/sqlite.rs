@@ -18,8 +18,8 @@ use uuid::Uuid;
 use super::listing::{Listing, Param};
 use super::schema;
 use super::{
-    Appended, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
-    beyond_history, off_worker, terminal_statuses,
+    Appended, Candidate, Entries, Store, StoreError, StoreResult, StoredCredential, TokenRecord,
+    beyond_history, off_worker, statuses,
 };
 
 pub struct SqliteStore {
@@ -321,7 +321,7 @@ impl Store for SqliteStore {
         cutoff: DateTime<Utc>,
         keep: &dyn Fn(&str) -> i64,
     ) -> StoreResult<Vec<i64>> {
-        let terminal = terminal_statuses()
+        let terminal = statuses(true)
             .iter()
             .map(i32::to_string)
             .collect::<Vec<_>>()
@@ -520,18 +520,38 @@ impl Store for SqliteStore {
         Ok(runs)
     }
 
-    fn claim_run(&self, candidates: &[i64], node: &str) -> StoreResult<Option<(i64, String)>> {
-        // One writer at a time: the oldest candidate is the one to claim.
-        let ids = serde_json::to_string(candidates)?;
+    fn claim_run(
+        &self,
+        candidates: &[Candidate],
+        node: &str,
+    ) -> StoreResult<Option<(i64, String)>> {
+        // One writer at a time: the oldest candidate with room is the one to claim.
+        let wanted: Vec<(i64, i64)> = candidates
+            .iter()
+            .map(|c| (c.job_id, c.script_limit))
+            .collect();
+        let wanted = serde_json::to_string(&wanted)?;
+        let unfinished = serde_json::to_string(&statuses(false))?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let claimed: Option<(i64, String)> = tx
             .query_row(
-                "DELETE FROM queued_runs WHERE job_id = (
-                     SELECT job_id FROM queued_runs WHERE job_id IN (SELECT value FROM json_each(?1))
-                     ORDER BY job_id LIMIT 1)
+                "WITH busy AS (
+                     SELECT r.script_full_path AS path, COUNT(*) AS jobs
+                     FROM jobs r JOIN job_nodes n ON n.job_id = r.id
+                     WHERE r.status IN (SELECT value FROM json_each(?2))
+                     GROUP BY r.script_full_path)
+                 DELETE FROM queued_runs WHERE job_id = (
+                     SELECT q.job_id FROM queued_runs q
+                     JOIN (SELECT json_extract(value, '$[0]') AS job_id,
+                                  json_extract(value, '$[1]') AS script_limit
+                           FROM json_each(?1)) AS w ON w.job_id = q.job_id
+                     JOIN jobs j ON j.id = q.job_id
+                     LEFT JOIN busy b ON b.path = j.script_full_path
+                     WHERE w.script_limit = 0 OR w.script_limit > COALESCE(b.jobs, 0)
+                     ORDER BY q.job_id LIMIT 1)
                  RETURNING job_id, spec",
-                [ids],
+                [wanted, unfinished],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;

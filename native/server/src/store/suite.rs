@@ -8,7 +8,7 @@ use model::{
     Job, JobOutput, JobQuery, JobStatus, OrderBy, OrderDirection, OutputType, ScriptParameter,
 };
 
-use super::{Appended, Store, StoreError, StoredCredential};
+use super::{Appended, Candidate, Store, StoreError, StoredCredential};
 
 fn job(store: &dyn Store, path: &str, status: JobStatus, ended_days_ago: Option<i64>) -> Job {
     let mut job = Job {
@@ -34,6 +34,8 @@ pub fn run_all(store: &dyn Store) {
     tokens_and_credentials(store);
     saved_runs(store);
     claimed_runs(store);
+    claims_within_script_limits(store);
+    racing_claims_keep_a_limit(store);
     nodes_cancels_and_prompts(store);
 }
 
@@ -318,7 +320,7 @@ fn claimed_runs(store: &dyn Store) {
     );
     assert_eq!(store.queued_runs(1).unwrap().len(), 1);
     // The oldest of the candidates given, once only.
-    let claim = |candidates: &[i64]| store.claim_run(candidates, "node a").unwrap();
+    let claim = |ids: &[i64]| store.claim_run(&unlimited(ids), "node a").unwrap();
     assert_eq!(
         claim(&[ids[2], ids[1]]),
         Some((ids[1], format!("run {}", ids[1])))
@@ -336,6 +338,94 @@ fn claimed_runs(store: &dyn Store) {
         store.job_nodes(&ids).unwrap(),
         HashMap::from([(ids[0], "node a".to_owned()), (ids[1], "node a".to_owned())]),
         "the claims, by the node that made them"
+    );
+}
+
+/// Claim candidates of scripts without a limit.
+fn unlimited(ids: &[i64]) -> Vec<Candidate> {
+    ids.iter()
+        .map(|&job_id| Candidate {
+            job_id,
+            script_limit: 0,
+        })
+        .collect()
+}
+
+/// A queued job of `path` with a kept run.
+fn queued(store: &dyn Store, path: &str) -> Job {
+    let job = job(store, path, JobStatus::Queued, None);
+    store.save_run(job.id, &format!("run {}", job.id)).unwrap();
+    job
+}
+
+/// A script's limit counts its jobs claimed and not ended, whichever server claimed them; it
+/// holds back no other script's jobs.
+fn claims_within_script_limits(store: &dyn Store) {
+    let (a1, a2, b, a3) = (
+        queued(store, "limited.ps1"),
+        queued(store, "limited.ps1"),
+        queued(store, "free.ps1"),
+        queued(store, "limited.ps1"),
+    );
+    let candidates: Vec<Candidate> = [(&a1, 2), (&a2, 2), (&b, 0), (&a3, 2)]
+        .into_iter()
+        .map(|(job, script_limit)| Candidate {
+            job_id: job.id,
+            script_limit,
+        })
+        .collect();
+    let claim = |node: &str| {
+        store
+            .claim_run(&candidates, node)
+            .unwrap()
+            .map(|(id, _)| id)
+    };
+    assert_eq!(claim("node a"), Some(a1.id));
+    assert_eq!(claim("node b"), Some(a2.id));
+    assert_eq!(
+        claim("node a"),
+        Some(b.id),
+        "limited.ps1 has two claimed, one on each node: only free.ps1 may start"
+    );
+    assert_eq!(claim("node a"), None);
+    let mut started = a2;
+    started.status = JobStatus::Running;
+    store.update_job(&started).unwrap();
+    assert_eq!(
+        claim("node a"),
+        None,
+        "a running job counts as a claimed one"
+    );
+    let mut ended = a1;
+    ended.status = JobStatus::Completed;
+    ended.end_time = Some(Utc::now());
+    store.update_job(&ended).unwrap();
+    assert_eq!(claim("node a"), Some(a3.id), "an ended job leaves room");
+}
+
+/// Servers claiming at the same moment together keep a script's limit.
+fn racing_claims_keep_a_limit(store: &dyn Store) {
+    let candidates: Vec<Candidate> = (0..8)
+        .map(|_| Candidate {
+            job_id: queued(store, "one at a time.ps1").id,
+            script_limit: 1,
+        })
+        .collect();
+    let claimed: usize = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..4)
+            .map(|n| {
+                let candidates = &candidates;
+                s.spawn(move || {
+                    let node = format!("node {n}");
+                    usize::from(store.claim_run(candidates, &node).unwrap().is_some())
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).sum()
+    });
+    assert_eq!(
+        claimed, 1,
+        "one job of the script, however many servers race"
     );
 }
 
