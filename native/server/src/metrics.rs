@@ -44,7 +44,7 @@ impl Default for Metrics {
         registry.register("jobs_running", "Jobs running now", m.jobs_running.clone());
         registry.register(
             "jobs_queued",
-            "Jobs waiting for a slot on any server of the store (up to 1000)",
+            "Jobs waiting for a slot on any server of the store",
             m.jobs_queued.clone(),
         );
         registry.register(

@@ -3,7 +3,7 @@
 //! cancel on another node asked for, hands them the answers given there to their prompts,
 //! claims jobs queued elsewhere, and wakes its long polls for changes other nodes made.
 //! A server alone on its store (SQLite) keeps no such bookkeeping, so an idle one writes
-//! nothing; its ticks still take the cancels asked while a job was being started, and claim.
+//! nothing; its ticks only claim.
 
 use std::sync::Arc;
 
@@ -41,7 +41,12 @@ impl Engine {
         if shared {
             self.keep_in_touch()?;
         }
-        let running: Vec<i64> = self.state().running.keys().copied().collect();
+        let running: Vec<i64> = if shared {
+            self.state().running.keys().copied().collect()
+        } else {
+            Vec::new()
+        };
+        // Cancels and answers given on other servers (a server alone gets its own directly).
         if !running.is_empty() {
             for id in self.store.take_cancel_requests(&running)? {
                 if let Some(live) = self.live(id) {

@@ -2,6 +2,8 @@
 //! concurrency limit; one task per running job, timeouts, cancellation (with children), and
 //! the change signal that long-polling readers wait on.
 
+#[cfg(test)]
+mod claim_window_tests;
 mod cluster;
 mod live;
 mod recovery;
@@ -115,6 +117,13 @@ impl Engine {
     pub fn render_metrics(&self) -> String {
         let warm = i64::try_from(self.runner.warm()).unwrap_or(i64::MAX);
         self.metrics.warm_processes.set(warm);
+        match self.store.queued_count() {
+            Ok(queued) => {
+                self.metrics.jobs_queued.set(queued);
+            }
+            // The gauge keeps its last reading; the rest of the metrics still answer.
+            Err(e) => tracing::warn!(error = %e, "cannot count the queued jobs for the metrics"),
+        }
         self.metrics.render()
     }
 
@@ -240,25 +249,23 @@ impl Engine {
     fn claim_round(self: &Arc<Self>) {
         loop {
             let settings = self.settings();
-            let (room, per_script) = {
+            let per_script = {
                 let state = self.state();
                 // Jobs still queued at shutdown stay Queued for the next start.
                 if state.shutting_down {
                     return;
                 }
                 let limit = settings.concurrent_jobs;
-                let room = limit == 0 || state.running.len() < limit;
+                if limit != 0 && state.running.len() >= limit {
+                    return;
+                }
                 let mut per_script = HashMap::<String, usize>::new();
                 for live in state.running.values() {
                     *per_script.entry(live.script_full_path.clone()).or_default() += 1;
                 }
-                (room, per_script)
+                per_script
             };
             let claimed = self.store.queued_runs(CLAIM_WINDOW).and_then(|queued| {
-                self.metrics.jobs_queued.set(queued.len() as i64);
-                if !room {
-                    return Ok(None);
-                }
                 // A script's limit counts the jobs of every server on the store, and the store
                 // checks it as it claims; one already reached here needs no asking.
                 let candidates: Vec<Candidate> = queued
@@ -316,13 +323,18 @@ impl Engine {
     async fn run(self: Arc<Self>, mut spec: RunSpec, live: Arc<Live>) {
         let id = spec.job_id;
         let mut started = self.update(id, |j| {
-            // A cancel asked of it before it started stands (the next tick stops it).
+            // A cancel asked of it while it was being claimed stands: it is stopped below.
             if j.status != JobStatus::Canceling {
                 j.status = JobStatus::Running;
             }
             j.start_time = Some(Utc::now());
             j.computer_name = Some(crate::host_name());
         });
+        // Registered as running before this read, so a cancel asked after it finds the job
+        // here (see `cancel`): between them, no cancel goes unseen.
+        if matches!(&started, Ok(Some(job)) if job.status == JobStatus::Canceling) {
+            live.stop(JobStatus::Canceled);
+        }
         // The script's TimeOut bounds the whole job, its retries included.
         let timer = spec.timeout.map(|t| {
             let live = live.clone();
@@ -376,6 +388,12 @@ impl Engine {
             && let Err(e) = self.store.drop_prompt(id)
         {
             tracing::warn!(job = id, error = %e, "cannot drop the ended job's prompt");
+        }
+        // A cancel filed for it while it was being claimed, when this server stopped it itself.
+        if status == JobStatus::Canceled
+            && let Err(e) = self.store.take_cancel_requests(&[id])
+        {
+            tracing::warn!(job = id, error = %e, "cannot drop the ended job's cancel request");
         }
         let running = {
             let mut state = self.state();
@@ -468,7 +486,9 @@ impl Engine {
                 live.stop(JobStatus::Canceled);
                 Ok(())
             }
-            // Claimed by another server: it stops the job at its next tick.
+            // Claimed by another server, which stops the job at its next tick; or by this one,
+            // starting it: it reads Canceling as it starts, or, if it read the status first,
+            // is found running here now.
             None => {
                 let asked = self.update(id, |j| {
                     if !j.status.is_terminal() {
@@ -478,6 +498,9 @@ impl Engine {
                 match asked {
                     Some(job) if job.status == JobStatus::Canceling => {
                         self.store.request_cancel(id)?;
+                        if let Some(live) = self.live(id) {
+                            live.stop(JobStatus::Canceled);
+                        }
                         Ok(())
                     }
                     _ => Err(EngineError::Finished(id)),

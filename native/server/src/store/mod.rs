@@ -190,6 +190,8 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `take` queued jobs with a kept run, oldest first, each with its script's path:
     /// what a server looks at before it claims one.
     fn queued_runs(&self, take: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// How many jobs [`Store::queued_runs`] would list with no limit.
+    fn queued_count(&self) -> StoreResult<i64>;
     /// Claims the oldest of `candidates` still queued whose script is below its limit and that
     /// no other server is claiming at the same moment (PostgreSQL: `FOR UPDATE SKIP LOCKED`):
     /// its kept run is dropped and returned, so exactly one server runs it. A script's limit

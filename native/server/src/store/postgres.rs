@@ -732,6 +732,14 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    fn queued_count(&self) -> StoreResult<i64> {
+        let rows = self.query(
+            "SELECT COUNT(*) FROM queued_runs q JOIN jobs j ON j.id = q.job_id WHERE j.status = $1",
+            args![JobStatus::Queued.as_i32()],
+        )?;
+        Ok(rows[0].get(0))
+    }
+
     fn claim_run(
         &self,
         candidates: &[Candidate],

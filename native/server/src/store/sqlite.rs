@@ -520,6 +520,14 @@ impl Store for SqliteStore {
         Ok(runs)
     }
 
+    fn queued_count(&self) -> StoreResult<i64> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM queued_runs q JOIN jobs j ON j.id = q.job_id WHERE j.status = ?1",
+            [JobStatus::Queued.as_i32()],
+            |r| r.get(0),
+        )?)
+    }
+
     fn claim_run(
         &self,
         candidates: &[Candidate],

@@ -319,6 +319,7 @@ fn claimed_runs(store: &dyn Store) {
         ]
     );
     assert_eq!(store.queued_runs(1).unwrap().len(), 1);
+    assert_eq!(store.queued_count().unwrap(), 3);
     // The oldest of the candidates given, once only.
     let claim = |ids: &[i64]| store.claim_run(&unlimited(ids), "node a").unwrap();
     assert_eq!(
@@ -332,6 +333,11 @@ fn claimed_runs(store: &dyn Store) {
     assert_eq!(
         store.queued_runs(10).unwrap(),
         [(ids[2], "a.ps1".to_owned())]
+    );
+    assert_eq!(
+        store.queued_count().unwrap(),
+        1,
+        "claimed jobs are not queued"
     );
     assert!(store.forget_run(ids[2]).unwrap());
     assert_eq!(
