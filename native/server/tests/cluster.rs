@@ -118,6 +118,9 @@ async fn servers_sharing_a_store_share_its_jobs() {
     common::expect_error(r, 400, "feedback.invalid").await;
     let r = b.post(&feedback, json!({"response": "carol"})).await;
     assert_eq!(r.status(), 204);
+    // An answer given on A just after, before A took B's, is refused, not put in its place.
+    let r = a.post(&feedback, json!({"response": "dave"})).await;
+    common::expect_error(r, 404, "job.feedback.none").await;
     let answered = a.wait_done(asking).await;
     assert_eq!(answered["status"], 2, "{answered}");
     let said = a

@@ -72,6 +72,16 @@ impl Live {
             .is_some()
     }
 
+    /// Whether `response` answers the waiting prompt, which stays waiting.
+    pub fn check_answer(&self, response: &FeedbackResponse) -> Result<(), Refusal> {
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let prompt = pending.as_ref().ok_or(Refusal::NotWaiting)?;
+        match prompt.feedback.read(response.clone()) {
+            Ok(_) => Ok(()),
+            Err(why) => Err(Refusal::Invalid(why)),
+        }
+    }
+
     /// Takes the waiting prompt off the job with `response` read as its answer, and the channel
     /// to send that on; an answer that does not fit leaves the prompt waiting.
     pub fn take_answer(

@@ -528,15 +528,22 @@ impl Engine {
         let Some(live) = self.live(id) else {
             return self.answer_elsewhere(id, response);
         };
-        let (reply, answer) = live
-            .take_answer(response)
-            .map_err(|refusal| match refusal {
-                Refusal::NotWaiting => EngineError::NoFeedback(id),
-                Refusal::Invalid(why) => EngineError::BadAnswer(id, why),
-            })?;
-        if let Err(e) = self.store.drop_prompt(id) {
-            tracing::warn!(job = id, error = %e, "cannot drop the answered prompt from the store");
+        let refused = |refusal| match refusal {
+            Refusal::NotWaiting => EngineError::NoFeedback(id),
+            Refusal::Invalid(why) => EngineError::BadAnswer(id, why),
+        };
+        live.check_answer(&response).map_err(refused)?;
+        // Another server may have taken an answer for the prompt it shows: the first answer
+        // stored wins, and this one is refused rather than silently replacing it.
+        match self.store.withdraw_prompt(id) {
+            Ok(true) => {}
+            Ok(false) => return Err(EngineError::NoFeedback(id)),
+            // The job is here and waits: a store that does not answer does not keep it waiting.
+            Err(e) => {
+                tracing::warn!(job = id, error = %e, "cannot withdraw the prompt from the store; answering it here")
+            }
         }
+        let (reply, answer) = live.take_answer(response).map_err(refused)?;
         self.running_again(id);
         reply.send(answer).map_err(|_| EngineError::NoFeedback(id))
     }

@@ -217,7 +217,11 @@ pub trait Store: Send + Sync + 'static {
     fn answer_prompt(&self, job_id: i64, answer: &str) -> StoreResult<bool>;
     /// Takes the answers given to the prompts of any of `job_ids`.
     fn take_answers(&self, job_ids: &[i64]) -> StoreResult<Vec<(i64, String)>>;
-    /// Drops job `job_id`'s prompt: answered here, or the job ended.
+    /// Takes job `job_id`'s unanswered prompt off the store as the server running the job
+    /// answers it, so that no other server answers it too. False when another server answered
+    /// it first (that answer waits to be taken); true too when no prompt was stored.
+    fn withdraw_prompt(&self, job_id: i64) -> StoreResult<bool>;
+    /// Drops job `job_id`'s prompt, answered or not: the job ended.
     fn drop_prompt(&self, job_id: i64) -> StoreResult<()>;
 
     /// Notes that `node` (named `name` in messages) is alive now. False when the store did

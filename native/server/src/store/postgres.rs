@@ -854,6 +854,18 @@ impl Store for PostgresStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    fn withdraw_prompt(&self, job_id: i64) -> StoreResult<bool> {
+        // The outer SELECT sees the table as it was before the DELETE: a row left there, not
+        // deleted, is one another server answered.
+        let rows = self.query(
+            "WITH gone AS (DELETE FROM prompts WHERE job_id = $1 AND answer IS NULL RETURNING 1)
+             SELECT EXISTS (SELECT 1 FROM gone)
+                 OR NOT EXISTS (SELECT 1 FROM prompts WHERE job_id = $1)",
+            args![job_id],
+        )?;
+        Ok(rows[0].get(0))
+    }
+
     fn drop_prompt(&self, job_id: i64) -> StoreResult<()> {
         self.execute("DELETE FROM prompts WHERE job_id = $1", args![job_id])?;
         Ok(())

@@ -493,6 +493,22 @@ fn nodes_cancels_and_prompts(store: &dyn Store) {
     store.put_prompt(9, "prompt").unwrap();
     store.drop_prompt(9).unwrap();
     assert!(!store.answer_prompt(9, "answer").unwrap(), "dropped");
+    // The server running a job answers its prompt by withdrawing it: first come, first served.
+    store.put_prompt(10, "prompt").unwrap();
+    assert!(store.withdraw_prompt(10).unwrap(), "withdrawn unanswered");
+    assert!(!store.answer_prompt(10, "late").unwrap(), "withdrawn");
+    store.put_prompt(11, "prompt").unwrap();
+    assert!(store.answer_prompt(11, "first").unwrap());
+    assert!(
+        !store.withdraw_prompt(11).unwrap(),
+        "answered on another server first"
+    );
+    assert_eq!(
+        store.take_answers(&[11]).unwrap(),
+        [(11, "first".to_owned())],
+        "the first answer is kept for the job"
+    );
+    assert!(store.withdraw_prompt(12).unwrap(), "no prompt stored");
 
     assert_eq!(store.fact("check", "first").unwrap(), "first");
     assert_eq!(
