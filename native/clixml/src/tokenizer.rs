@@ -226,10 +226,9 @@ impl<I: Input> Tokenizer<I> {
             )
         } else if let Some((name_end, len)) = {
             let at = self.base + self.pos as u64;
-            let abs = |r: Range<usize>| at + r.start as u64..at + r.end as u64;
             self.attrs.clear();
             scan_plain_tag(avail, |name, value, _| {
-                self.attrs.push((abs(name), abs(value)));
+                self.attrs.push((shifted(at, name), shifted(at, value)));
                 Some(())
             })
         } {
@@ -271,8 +270,7 @@ impl<I: Input> Tokenizer<I> {
     }
 
     fn abs(&self, rel: Range<usize>) -> Span {
-        let at = self.base + self.pos as u64;
-        at + rel.start as u64..at + rel.end as u64
+        shifted(self.base + self.pos as u64, rel)
     }
 
     fn emit(&mut self, make: fn(Span) -> Token, len: usize, consumed: usize) -> Result<Token> {
@@ -338,6 +336,11 @@ impl<I: Input> Tokenizer<I> {
         }
         Ok(())
     }
+}
+
+/// `rel`, relative to absolute offset `at`, as absolute offsets.
+fn shifted(at: u64, rel: Range<usize>) -> Span {
+    at + rel.start as u64..at + rel.end as u64
 }
 
 /// XML whitespace.

@@ -37,16 +37,14 @@ impl Engine {
     }
 
     fn tick(self: &Arc<Self>) -> Result<(), StoreError> {
-        let shared = self.store.shared();
-        if shared {
-            self.keep_in_touch()?;
+        if !self.store.shared() {
+            // Alone on its store (SQLite): cancels and answers reach its jobs directly.
+            self.dispatch();
+            return Ok(());
         }
-        let running: Vec<i64> = if shared {
-            self.state().running.keys().copied().collect()
-        } else {
-            Vec::new()
-        };
-        // Cancels and answers given on other servers (a server alone gets its own directly).
+        self.keep_in_touch()?;
+        // Cancels and answers given on other servers.
+        let running: Vec<i64> = self.state().running.keys().copied().collect();
         if !running.is_empty() {
             for id in self.store.take_cancel_requests(&running)? {
                 if let Some(live) = self.live(id) {
@@ -59,7 +57,7 @@ impl Engine {
         }
         self.dispatch();
         // Long polls here wait on this server's changes; another's reach them this way.
-        if shared && self.store.live_nodes(DEAD_AFTER)?.len() > 1 {
+        if self.store.live_nodes(DEAD_AFTER)?.len() > 1 {
             self.changed();
         }
         Ok(())

@@ -638,18 +638,17 @@ impl Store for SqliteStore {
 
     fn withdraw_prompt(&self, job_id: i64) -> StoreResult<bool> {
         let conn = self.conn();
-        let withdrawn = conn.execute(
-            "DELETE FROM prompts WHERE job_id = ?1 AND answer IS NULL",
+        let sql = "DELETE FROM prompts WHERE job_id = ?1 AND answer IS NULL";
+        if conn.execute(sql, [job_id])? > 0 {
+            return Ok(true);
+        }
+        // A row left is one another server answered.
+        let answered: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM prompts WHERE job_id = ?1)",
             [job_id],
-        )? > 0;
-        let answered = || {
-            conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM prompts WHERE job_id = ?1)",
-                [job_id],
-                |r| r.get::<_, bool>(0),
-            )
-        };
-        Ok(withdrawn || !answered()?)
+            |r| r.get(0),
+        )?;
+        Ok(!answered)
     }
 
     fn drop_prompt(&self, job_id: i64) -> StoreResult<()> {
